@@ -1,0 +1,604 @@
+"""The organisation: SimPy processes for patients, staff life-cycle events and leaders,
+with per-staff state in numpy arrays updated by one vectorised daily process.
+
+Timing convention (keeps traces exact and free of same-time ordering puzzles): the
+daily process runs at mid-day, ``t = d + 0.5`` for day ``d``; every life-cycle change
+it decides (a sickness episode, a departure, a hire) takes effect at a whole day,
+``t = d + 1 + duration``. A sickness episode of k days decided on day d therefore
+removes the person from the rota on days d+1 .. d+k exactly.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim import mechanisms as mech
+from sim.config import Config
+from sim.metrics import MonthlyRecorder
+from sim.streams import Streams
+from sim.workforce import HCA, RN, Workforce
+
+DAYS_PER_YEAR = 365
+
+
+def beta_draw(rng: np.random.Generator, mean: float, concentration: float, size: int | None = None) -> Any:
+    """A Beta draw parameterised by mean and concentration (degenerate at 0 and 1)."""
+    if mean <= 0.0 or mean >= 1.0:
+        return np.full(size, float(mean)) if size is not None else float(mean)
+    return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=size)
+
+
+class Month:
+    """Accumulators of one month, reset when the month's metrics are written."""
+
+    def __init__(self, n_teams: int) -> None:
+        self.days = 0
+        for name in ("leavers", "resignations", "retirements", "hires", "admissions", "discharges",
+                     "leader_departures", "blamed", "learned", "reported", "head", "burnt",
+                     "sick_fte", "contract_fte", "ppn", "agency_cost", "gap", "covered", "lent",
+                     "exhaustion", "engagement", "bullying", "learning", "leader_exhaustion",
+                     "leader_compassion", "leader_vacant", "demand"):
+            setattr(self, name, 0.0)
+        for name in ("vacant_t", "est_t", "burnt_t", "head_t", "ppn_t", "patient_days_t",
+                     "missed_t", "adverse_t", "psafe_t"):
+            setattr(self, name, np.zeros(n_teams))
+
+
+class Model:
+    """One replication of one scenario."""
+
+    def __init__(self, cfg: Config, replication: int = 0, trace: bool = False) -> None:
+        self.cfg = cfg
+        self.p = copy.deepcopy(cfg)          # live parameters: scheduled changes edit these
+        self.replication = replication
+        self.env = simpy.Environment()
+        self.n_teams = T = cfg.organisation.n_teams
+        self.rng = Streams(cfg.seed, replication, T)
+        self.n_days = max(1, int(round(cfg.years * DAYS_PER_YEAR)))
+        self.month_of_day = (np.arange(self.n_days + 1) * 12) // DAYS_PER_YEAR
+        self.n_months = int(self.month_of_day[self.n_days - 1]) + 1
+        self.recorder = MonthlyRecorder(self.n_months, T)
+        self.trace: list[tuple[float, str, dict[str, Any]]] | None = [] if trace else None
+
+        org = cfg.organisation
+        self.posts = np.tile(np.array([org.rn_posts_per_team, org.hca_posts_per_team]), (T, 1))
+        capacity = int(math.ceil(self.posts.sum() * max(1.0, org.establishment_multiplier))) + 8
+        self.staff = Workforce(capacity)
+        self.in_post = np.zeros((T, 2), dtype=np.int64)
+        self.recruiting = np.zeros((T, 2), dtype=np.int64)
+        self.patients = np.zeros(T, dtype=np.int64)
+        self.initial_patients = 0
+        self.psafe = np.zeros(T)
+        self.learning = np.zeros(T)
+        self.bullying = np.zeros(T)
+        self.reputation = cfg.reputation.initial
+        self.leader_compassion = np.zeros(T)
+        self.leader_collaboration = np.zeros(T)
+        self.leader_exhaustion = np.zeros(T)
+        self.leader_present = np.ones(T, dtype=bool)
+        self.leader_tenure = np.zeros(T)         # days
+        self.leader_leaves: list[simpy.Event | None] = [None] * T
+        self.eff_compassion = np.zeros(T)
+        self.collaboration = np.zeros(T)
+        self.month = Month(T)
+
+        self._initial_state()
+        for t in range(T):
+            self.env.process(self._admissions(t))
+            self.env.process(self._leader(t))
+        self.env.process(self._days())
+
+    # ------------------------------------------------------------------ helpers
+
+    def _log(self, event: str, **details: Any) -> None:
+        if self.trace is not None:
+            self.trace.append((self.env.now, event, details))
+
+    def establishment(self) -> np.ndarray:
+        """Funded posts per team and role (RN, HCA) under the live multiplier."""
+        return np.rint(self.posts * self.p.organisation.establishment_multiplier).astype(np.int64)
+
+    def mean_fte(self) -> float:
+        o = self.p.organisation
+        return o.fte_full_share + (1.0 - o.fte_full_share) * o.fte_part
+
+    def admission_rate(self, team: int, time: float) -> float:
+        """Expected admissions a day: base load x winter pressure x growth x shock."""
+        d, m = self.p.demand, self.p.mechanisms
+        rate = self.cfg.organisation.beds_per_team * d.occupancy / d.los_mean_days
+        if m.seasonality:
+            rate *= 1.0 + d.seasonal_amplitude * math.cos(2 * math.pi * ((time % 365) - d.seasonal_peak_day) / 365)
+        if m.demand_growth:
+            rate *= (1.0 + d.growth_per_year) ** (time / DAYS_PER_YEAR)
+        return rate * self._shock(team, time)
+
+    def _shock(self, team: int, time: float) -> float:
+        d = self.p.demand
+        if d.shock_months <= 0 or team >= math.ceil(d.shock_team_share * self.n_teams):
+            return 1.0
+        month = time * 12 / DAYS_PER_YEAR
+        return d.shock_multiplier if d.shock_start_month <= month < d.shock_start_month + d.shock_months else 1.0
+
+    def _rate_bound(self, team: int) -> float:
+        d, m = self.p.demand, self.p.mechanisms
+        rate = self.cfg.organisation.beds_per_team * d.occupancy / d.los_mean_days
+        rate *= 1.0 + (d.seasonal_amplitude if m.seasonality else 0.0)
+        if m.demand_growth and d.growth_per_year > 0:
+            rate *= (1.0 + d.growth_per_year) ** (self.n_days / DAYS_PER_YEAR)
+        return rate * max(1.0, d.shock_multiplier if d.shock_months > 0 else 1.0)
+
+    def _length_of_stay(self, rng: np.random.Generator) -> float:
+        d = self.p.demand
+        if d.los_cv <= 0:
+            return d.los_mean_days
+        sigma2 = math.log1p(d.los_cv**2)
+        return float(rng.lognormal(math.log(d.los_mean_days) - sigma2 / 2, math.sqrt(sigma2)))
+
+    # ------------------------------------------------------------------ initial state
+
+    def _initial_state(self) -> None:
+        cfg, g, T = self.cfg, self.rng.initial_state, self.n_teams
+        est = self.establishment()
+        vacant = np.rint(est * cfg.organisation.initial_vacancy_rate).astype(np.int64)
+        for t in range(T):
+            for r in (RN, HCA):
+                for _ in range(est[t, r] - vacant[t, r]):
+                    i = self._hire(t, r, g, initial=True)
+                    self.staff.age[i] = g.uniform(cfg.staffing.initial_age_min, cfg.staffing.initial_age_max)
+                    self.staff.tenure[i] = min(g.exponential(8.0), max(0.0, self.staff.age[i] - 21.0))
+        L, C = cfg.leadership, cfg.collaboration
+        self.leader_compassion[:] = beta_draw(g, L.compassion_mean, L.compassion_concentration, T)
+        self.leader_collaboration[:] = beta_draw(g, C.collaboration_mean, C.collaboration_concentration, T)
+        self.leader_tenure[:] = g.uniform(0, 5 * DAYS_PER_YEAR, T)
+        if cfg.mechanisms.leader_wellbeing:
+            self.leader_exhaustion[:] = cfg.exhaustion.initial_mean
+        self._update_leadership()
+        self.psafe[:] = mech.psafe_target(self.eff_compassion, cfg.culture.psafe_min, cfg.culture.psafe_max)
+        self.learning[:] = cfg.reporting.initial_learning if cfg.mechanisms.learning else 0.0
+        # Patients already in beds at the start, with their remaining stays.
+        for t in range(T):
+            rng = self.rng.admissions_by_team[t]
+            n0 = int(round(cfg.organisation.beds_per_team * cfg.demand.occupancy))
+            for _ in range(n0):
+                self.patients[t] += 1
+                self.env.process(self._stay(t, rng.uniform(0, 1) * self._length_of_stay(rng)))
+        self.initial_patients = int(self.patients.sum())
+
+    def _hire(self, team: int, role: int, g: np.random.Generator, initial: bool = False) -> int:
+        """Fill a post: a new person with drawn attributes takes a free slot."""
+        p, s = self.p, self.staff
+        u = g.random(5)
+        i = s.take_slot()
+        s.active[i] = True
+        s.team[i], s.role[i] = team, role
+        s.fte[i] = 1.0 if u[0] < p.organisation.fte_full_share else p.organisation.fte_part
+        lo, hi = p.recruitment.new_starter_age_min, p.recruitment.new_starter_age_max
+        s.age[i] = lo + (hi - lo) * u[1]
+        s.tenure[i] = 0.0
+        s.experience0[i] = p.recruitment.new_starter_experience
+        e = p.exhaustion
+        s.exhaustion[i] = beta_draw(g, e.initial_mean, 6.0) if p.mechanisms.exhaustion else 0.0
+        s.engagement[i] = p.culture.engagement_base
+        sd = e.susceptibility_sd
+        s.susceptibility[i] = math.exp(sd * g.standard_normal() - sd * sd / 2)
+        s.peer_u[i], s.development_u[i] = u[2], u[3]
+        self.in_post[team, role] += 1
+        if not initial:
+            self.month.hires += 1
+            self._log("hire", slot=i, team=team, role=role)
+        return i
+
+    # ------------------------------------------------------------------ processes
+
+    def _admissions(self, team: int) -> Generator[simpy.Event, Any, None]:
+        """Non-homogeneous Poisson admissions by thinning (mechanism 1)."""
+        rng = self.rng.admissions_by_team[team]
+        while True:
+            bound = self._rate_bound(team)
+            yield self.env.timeout(rng.exponential(1.0 / bound))
+            if rng.random() * bound <= self.admission_rate(team, self.env.now):
+                self.patients[team] += 1
+                self.month.admissions += 1
+                self.env.process(self._stay(team, self._length_of_stay(rng)))
+
+    def _stay(self, team: int, length_of_stay: float) -> Generator[simpy.Event, Any, None]:
+        """A patient's stay in a team's beds."""
+        yield self.env.timeout(length_of_stay)
+        self.patients[team] -= 1
+        self.month.discharges += 1
+
+    def _sickness_episode(self, i: int, days: int) -> Generator[simpy.Event, Any, None]:
+        s = self.staff
+        gen = s.generation[i]
+        yield self.env.timeout(0.5)
+        if s.generation[i] != gen:
+            return
+        s.sick[i] = True
+        self._log("sick", slot=i, days=days)
+        yield self.env.timeout(days)
+        if s.generation[i] == gen:
+            s.sick[i] = False
+            self._log("back", slot=i)
+
+    def _notice(self, i: int, reason: str) -> Generator[simpy.Event, Any, None]:
+        """Work the notice period, then leave; the post becomes vacant."""
+        s = self.staff
+        gen = s.generation[i]
+        self._log("resign" if reason == "resignation" else "retire", slot=i)
+        yield self.env.timeout(0.5 + self.p.leaving.notice_days)
+        if s.generation[i] != gen:
+            return
+        self.in_post[s.team[i], s.role[i]] -= 1
+        s.free_slot(i)
+        self.month.leavers += 1
+        if reason == "resignation":
+            self.month.resignations += 1
+        else:
+            self.month.retirements += 1
+        self._log("leave", slot=i, reason=reason)
+
+    def _recruit(self, team: int, role: int) -> Generator[simpy.Event, Any, None]:
+        """Advertise, interview, appoint (or try again), then the starter arrives."""
+        g = self.rng.recruitment
+        yield self.env.timeout(0.5)
+        while True:
+            r = self.p.recruitment
+            yield self.env.timeout(int(mech.gamma_days(g, r.attempt_days, r.attempt_cv)[0]))
+            base = r.success_prob_rn if role == RN else r.success_prob_hca
+            rep = self.reputation if self.p.mechanisms.reputation else 0.5
+            p_appoint = min(1.0, base * r.applicant_multiplier * math.exp(r.reputation_elasticity * (rep - 0.5)))
+            if g.random() < p_appoint:
+                break
+            self._log("no_appointment", team=team, role=role)
+        yield self.env.timeout(int(round(self.p.recruitment.start_delay_days)))
+        self.recruiting[team, role] -= 1
+        if self.in_post[team, role] < self.establishment()[team, role]:
+            self._hire(team, role, self.rng.new_starters)
+
+    def _incident_review(self, team: int) -> Generator[simpy.Event, Any, None]:
+        """A reported adverse event becomes learning (just culture) or blame."""
+        yield self.env.timeout(self.p.reporting.review_days)
+        p, m, g = self.p, self.p.mechanisms, self.rng.incident_response
+        u = g.random()
+        if u < self.eff_compassion[team]:
+            self.month.learned += 1
+            if m.learning:
+                gain = np.zeros(self.n_teams)
+                gain[team] = p.reporting.learning_gain
+                if m.shared_learning:
+                    gain += mech.share_learning(self.learning, gain, self.collaboration, p.reporting.learning_share)
+                self.learning += gain * (1.0 - self.learning)
+            self._log("learning", team=team)
+        elif m.blame:
+            self.month.blamed += 1
+            s = self.staff
+            on_duty = np.flatnonzero(s.active & ~s.sick & (s.team == team))
+            k = min(p.reporting.blame_staff_involved, len(on_duty))
+            blamed = g.choice(on_duty, size=k, replace=False) if k else on_duty[:0]
+            if m.exhaustion:
+                s.exhaustion[blamed] += p.exhaustion.blame_shock * (1.0 - s.exhaustion[blamed])
+            s.engagement[blamed] = np.maximum(0.0, s.engagement[blamed] - p.reporting.blame_engagement_drop)
+            if m.culture_drift:
+                self.psafe[team] = max(0.0, self.psafe[team] - p.reporting.blame_psafe_drop)
+            self._log("blame", team=team, staff=blamed.tolist())
+
+    def _leader(self, team: int) -> Generator[simpy.Event, Any, None]:
+        """A team's leader post: holder leaves, post vacant, replacement drawn from the mix."""
+        while True:
+            self.leader_leaves[team] = self.env.event()
+            yield self.leader_leaves[team]
+            self.leader_present[team] = False
+            self.month.leader_departures += 1
+            self._log("leader_leaves", team=team)
+            yield self.env.timeout(0.5 + round(self.p.leader_wellbeing.vacancy_days))
+            g, L, C = self.rng.leader_appointments, self.p.leadership, self.p.collaboration
+            self.leader_compassion[team] = beta_draw(g, L.compassion_mean, L.compassion_concentration)
+            self.leader_collaboration[team] = beta_draw(g, C.collaboration_mean, C.collaboration_concentration)
+            self.leader_exhaustion[team] = self.p.exhaustion.initial_mean if self.p.mechanisms.leader_wellbeing else 0.0
+            self.leader_tenure[team] = 0.0
+            self.leader_present[team] = True
+            self._log("leader_starts", team=team)
+
+    def _days(self) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(0.5)
+        for day in range(self.n_days):
+            month = int(self.month_of_day[day])
+            if day == 0 or month != self.month_of_day[day - 1]:
+                self._apply_schedule(month)
+            self._day()
+            if day == self.n_days - 1 or self.month_of_day[day + 1] != month:
+                self._close_month(month)
+            yield self.env.timeout(1)
+
+    def run(self) -> MonthlyRecorder:
+        self.env.run(until=self.n_days)
+        return self.recorder
+
+    # ------------------------------------------------------------------ scheduled changes
+
+    def _apply_schedule(self, month: int) -> None:
+        for change in self.cfg.schedule:
+            if change.month != month:
+                continue
+            section, name = change.key.split(".", 1)
+            obj = getattr(self.p, section)
+            current = getattr(obj, name)
+            value: Any = change.value
+            if isinstance(current, bool):
+                value = bool(value)
+            elif isinstance(current, int):
+                value = int(round(value))
+            setattr(obj, name, value)
+            self._log("schedule", key=change.key, value=value)
+
+    # ------------------------------------------------------------------ the daily process
+
+    def _update_leadership(self) -> None:
+        p, m = self.p, self.p.mechanisms
+        loss = p.leadership.exhaustion_compassion_loss if m.leader_wellbeing else 0.0
+        self.eff_compassion = mech.effective_compassion(
+            self.leader_compassion, p.leadership.compassion_shift, self.leader_exhaustion, loss,
+            self.leader_present, p.leader_wellbeing.interim_compassion)
+        collab = np.clip(self.leader_collaboration + p.collaboration.collaboration_shift, 0.0, 1.0)
+        self.collaboration = np.where(self.leader_present, collab, 0.0)
+
+    def _day(self) -> None:
+        p, m, s, T, acc = self.p, self.p.mechanisms, self.staff, self.n_teams, self.month
+        act = s.active
+        avail = act & ~s.sick
+        team, fte = s.team, s.fte
+        is_rn = s.role == RN
+        E = s.exhaustion
+
+        # 2. Staffing and workload --------------------------------------------------
+        est = self.establishment()
+        est_fte = est * self.mean_fte()
+        rn_avail = np.bincount(team, weights=fte * (avail & is_rn), minlength=T)
+        hca_avail = np.bincount(team, weights=fte * (avail & ~is_rn), minlength=T)
+        gap_rn = np.maximum(0.0, est_fte[:, RN] - rn_avail)
+        gap_hca = np.maximum(0.0, est_fte[:, HCA] - hca_avail)
+        fill = p.staffing.agency_fill_share if m.agency_cover else 0.0
+        agency_rn, agency_hca = fill * gap_rn, fill * gap_hca
+        presence = p.staffing.day_presence_per_wte
+        rn_duty = (rn_avail + agency_rn) * presence
+        patients = self.patients.astype(float)
+        self._update_leadership()
+        lent = np.zeros(T)
+        if m.mutual_aid:
+            rn_duty, lent = mech.mutual_aid(
+                rn_duty, patients, self.collaboration, crisis_ppn=p.collaboration.crisis_patients_per_rn,
+                safe_ppn=p.staffing.safe_patients_per_rn, max_lend_share=p.collaboration.max_lend_share)
+        ppn = patients / np.maximum(rn_duty, 0.5)     # someone (site manager) always covers
+        with np.errstate(invalid="ignore", divide="ignore"):
+            hca_short = np.where(est_fte[:, HCA] > 0, np.maximum(0.0, 1 - (hca_avail + agency_hca) / est_fte[:, HCA]), 0.0)
+
+        head_t = np.bincount(team, weights=act, minlength=T)
+        avail_t = np.bincount(team, weights=avail, minlength=T)
+        team_E = np.bincount(team, weights=E * avail, minlength=T) / np.maximum(avail_t, 1)
+        burnt = act & (E > p.exhaustion.burnout_threshold)
+        burnt_t = np.bincount(team, weights=burnt, minlength=T)
+        burnt_share = burnt_t / np.maximum(head_t, 1)
+        inexp_staff = np.bincount(team, weights=fte * avail * (1 - s.experience(p.recruitment.experience_years)), minlength=T)
+        agency_t = agency_rn + agency_hca
+        avail_fte_t = np.bincount(team, weights=fte * avail, minlength=T)
+        inexperience = (inexp_staff + agency_t * p.staffing.agency_inexperience) / np.maximum(avail_fte_t + agency_t, 1e-9)
+
+        # 7-8. Quality of care and reporting ---------------------------------------
+        n_pat = self.patients.copy()
+        if m.quality:
+            q = p.quality
+            p_ae = mech.adverse_event_probability(
+                ppn, team_E, inexperience, self.learning, base_per_1000=q.adverse_events_per_1000,
+                odds_per_patient=q.adverse_odds_per_patient, reference_ppn=q.reference_patients_per_rn,
+                exhaustion_coef=q.adverse_exhaustion_coef, inexperience_coef=q.adverse_inexperience_coef,
+                learning_coef=q.adverse_learning_coef)
+            p_missed = mech.missed_care_probability(
+                ppn, team_E, inexperience, hca_short, base=q.missed_care_base, patients_coef=q.missed_patients_coef,
+                reference_ppn=q.reference_patients_per_rn, exhaustion_coef=q.missed_exhaustion_coef,
+                inexperience_coef=q.missed_inexperience_coef, hca_shortfall_coef=q.missed_hca_shortfall_coef)
+            g = self.rng.care_quality
+            missed = g.binomial(n_pat, p_missed)
+            adverse = g.binomial(n_pat, p_ae)
+            p_rep = mech.report_probability(self.psafe, p.reporting.report_prob_min, p.reporting.report_prob_max)
+            reported = self.rng.reporting.binomial(adverse, p_rep)
+            for t in np.flatnonzero(reported):
+                for _ in range(reported[t]):
+                    self.env.process(self._incident_review(int(t)))
+        else:
+            missed = adverse = reported = np.zeros(T, dtype=np.int64)
+
+        # 9. Culture: bullying, psychological safety, learning decay ------------------
+        if m.bullying:
+            c = p.culture
+            self.bullying = mech.bullying_prevalence(
+                self.eff_compassion, team_E, per_year=c.bullying_per_year, blame_coef=c.bullying_blame_coef,
+                exhaustion_coef=c.bullying_exhaustion_coef)
+        else:
+            self.bullying = np.zeros(T)
+        dev = act & (s.development_u < p.leadership.development_share)
+        dev_share = np.bincount(team, weights=dev, minlength=T) / np.maximum(head_t, 1)
+        if m.culture_drift:
+            c = p.culture
+            target = mech.psafe_target(self.eff_compassion, c.psafe_min, c.psafe_max)
+            self.psafe = mech.psafe_step(self.psafe, target, c.psafe_timescale_days, dev_share,
+                                         c.development_speedup, self.bullying, c.bullying_psafe_erosion)
+        if m.learning:
+            self.learning *= math.exp(-1.0 / (p.reporting.learning_decay_years * DAYS_PER_YEAR))
+
+        # 3. Exhaustion and engagement ---------------------------------------------
+        e = p.exhaustion
+        noise = e.noise_sd * self.rng.exhaustion_noise.standard_normal(s.capacity)
+        if m.exhaustion:
+            stress_t = (e.base_stress + e.workload_stress * mech.relative_overload(ppn, p.staffing.safe_patients_per_rn)
+                        + e.bullying_stress * self.bullying)
+            if m.contagion:
+                stress_t = stress_t + e.contagion_stress * burnt_share
+            support = mech.leader_support(self.eff_compassion, self.leader_present, self.leader_tenure,
+                                          p.leader_wellbeing.induction_days)
+            peer = (s.peer_u < e.peer_support_share) if m.peer_support else np.zeros(s.capacity, dtype=bool)
+            recovery = e.recovery_rate * (1.0 + e.leader_support_recovery * support[team] + e.peer_support_recovery * peer)
+            new_E = mech.exhaustion_step(E, s.susceptibility * stress_t[team], recovery, noise)
+            s.exhaustion = np.where(act, new_E, E)
+        c = p.culture
+        eng_target = mech.engagement_target(self.psafe[team], s.exhaustion, base=c.engagement_base,
+                                            psafe_coef=c.engagement_psafe_coef, exhaustion_coef=c.engagement_exhaustion_coef)
+        s.engagement = np.where(act, s.engagement + (eng_target - s.engagement) / c.engagement_timescale_days, s.engagement)
+
+        # 10. Leaders' wellbeing and departures ----------------------------------------
+        lw = p.leader_wellbeing
+        vacancy_t = np.maximum(0, est - self.in_post).sum(axis=1) / np.maximum(est.sum(axis=1), 1)
+        if m.leader_wellbeing:
+            isolation = (1.0 - self.collaboration) * (1.0 - lw.peer_support)
+            stress_l = lw.base_stress + lw.team_problem_stress * (burnt_share + vacancy_t) + lw.isolation_stress * isolation
+            recovery_l = lw.recovery_rate * (1.0 + lw.peer_support_recovery * lw.peer_support)
+            self.leader_exhaustion = np.where(
+                self.leader_present, mech.exhaustion_step(self.leader_exhaustion, stress_l, recovery_l), self.leader_exhaustion)
+        u_leader = self.rng.leaders.random(T)
+        if m.leader_turnover:
+            log_hr = lw.exhaustion_coef * (self.leader_exhaustion - 0.5) if m.leader_wellbeing else 0.0
+            p_leave = mech.daily_probability(lw.departures_per_year * np.exp(log_hr))
+            for t in np.flatnonzero(self.leader_present & (u_leader < p_leave)):
+                event = self.leader_leaves[t]
+                if event is not None and not event.triggered:
+                    event.succeed()
+        self.leader_tenure += self.leader_present
+
+        # 4. Sickness absence ----------------------------------------------------------
+        u_sick = self.rng.sickness.random(s.capacity)
+        if m.sickness:
+            sk = p.sickness
+            p_sick = mech.daily_probability(mech.sickness_annual_rate(s.exhaustion, sk.episodes_per_year, sk.exhaustion_log_hazard))
+            g = self.rng.sickness_duration
+            for i in np.flatnonzero(avail & (u_sick < p_sick)):
+                long = g.random() < sk.long_term_share
+                days = int(mech.gamma_days(g, sk.long_mean_days if long else sk.short_mean_days, sk.duration_cv)[0])
+                self.env.process(self._sickness_episode(int(i), days))
+
+        # 5. Leaving: resignation and retirement ----------------------------------------
+        u_leave = self.rng.leaving.random(s.capacity)
+        if m.leaving:
+            lv = p.leaving
+            res = mech.resignation_annual_rate(
+                s.exhaustion, self.psafe[team], self.bullying[team], s.engagement, s.tenure < lv.new_starter_years,
+                base=lv.resignations_per_year, exhaustion_coef=lv.exhaustion_coef,
+                psafe_coef=lv.psychological_safety_coef, bullying_coef=lv.bullying_coef,
+                engagement_coef=lv.engagement_coef, new_starter_multiplier=lv.new_starter_multiplier,
+                pay_multiplier=lv.pay_multiplier)
+            p_res = mech.daily_probability(res)
+            if m.retirement:
+                p_ret = np.where(s.age >= lv.retirement_age, mech.daily_probability(lv.retirements_per_year), 0.0)
+                p_ret = np.where(s.age >= lv.max_age, 1.0, p_ret)
+            else:
+                p_ret = np.zeros(s.capacity)
+            candidates = act & ~s.resigned
+            retire = candidates & (u_leave < p_ret)
+            resign = candidates & ~retire & (u_leave < p_ret + p_res)
+            for i in np.flatnonzero(retire | resign):
+                s.resigned[i] = True
+                self.env.process(self._notice(int(i), "retirement" if retire[i] else "resignation"))
+
+        # 6. Recruitment into open posts ---------------------------------------------
+        if m.recruitment:
+            open_posts = est - self.in_post - self.recruiting
+            for t, r in zip(*np.nonzero(open_posts > 0), strict=True):
+                for _ in range(open_posts[t, r]):
+                    self.recruiting[t, r] += 1
+                    self.env.process(self._recruit(int(t), int(r)))
+
+        s.age += act / DAYS_PER_YEAR
+        s.tenure += act / DAYS_PER_YEAR
+
+        # Daily accumulation for the monthly metrics ----------------------------------
+        acc.days += 1
+        acc.vacant_t += np.maximum(0, est - self.in_post).sum(axis=1)
+        acc.est_t += est.sum(axis=1)
+        acc.head += head_t.sum()
+        acc.burnt += burnt_t.sum()
+        acc.burnt_t += burnt_t
+        acc.head_t += head_t
+        acc.sick_fte += float((fte * (act & s.sick)).sum())
+        acc.contract_fte += float((fte * act).sum())
+        acc.ppn += patients.sum() / max(rn_duty.sum(), 0.5)
+        acc.ppn_t += ppn
+        acc.patient_days_t += n_pat
+        acc.missed_t += missed
+        acc.adverse_t += adverse
+        acc.reported += float(reported.sum())
+        acc.psafe_t += self.psafe
+        acc.agency_cost += float(agency_t.sum()) * p.staffing.agency_cost_per_wte_day
+        acc.gap += float((gap_rn + gap_hca).sum())
+        acc.covered += float(agency_t.sum())
+        acc.lent += float(lent.sum())
+        acc.exhaustion += float(E[act].mean()) if act.any() else 0.0
+        acc.engagement += float(s.engagement[act].mean()) if act.any() else 0.0
+        acc.bullying += float(self.bullying.mean())
+        acc.learning += float(self.learning.mean())
+        acc.leader_exhaustion += float(self.leader_exhaustion.mean())
+        acc.leader_compassion += float(self.eff_compassion.mean())
+        acc.leader_vacant += float((~self.leader_present).sum())
+        acc.demand += float(np.mean([self.admission_rate(t, self.env.now) for t in range(T)]))
+
+    def _close_month(self, month: int) -> None:
+        acc, org, team, T = self.month, self.recorder.org, self.recorder.team, self.n_teams
+        days = max(acc.days, 1)
+        pd_total = acc.patient_days_t.sum()
+        mean_head = acc.head / days
+
+        def ratio(a: float, b: float) -> float:
+            return float(a / b) if b > 0 else 0.0
+
+        values = {
+            "vacancy_rate": ratio(acc.vacant_t.sum(), acc.est_t.sum()),
+            "leaver_rate": ratio(acc.leavers * 12, mean_head),
+            "burnout_prevalence": ratio(acc.burnt, acc.head),
+            "sickness_absence_rate": ratio(acc.sick_fte, acc.contract_fte),
+            "patients_per_nurse": acc.ppn / days,
+            "missed_care_rate": ratio(acc.missed_t.sum(), pd_total),
+            "adverse_events_per_1000": ratio(acc.adverse_t.sum() * 1000, pd_total),
+            "reported_incidents_per_1000": ratio(acc.reported * 1000, pd_total),
+            "psychological_safety": acc.psafe_t.sum() / (days * T),
+            "leader_turnover": acc.leader_departures * 12 / T,
+            "agency_cost": acc.agency_cost,
+            "headcount": float(self.staff.active.sum()),
+            "hires": acc.hires, "leavers": acc.leavers, "resignations": acc.resignations,
+            "retirements": acc.retirements, "admissions": acc.admissions, "discharges": acc.discharges,
+            "patients_in_beds": float(self.patients.sum()), "patient_days": float(pd_total),
+            "adverse_events": float(acc.adverse_t.sum()), "reported_incidents": acc.reported,
+            "blamed_incidents": acc.blamed, "learned_incidents": acc.learned,
+            "agency_cover_share": ratio(acc.covered, acc.gap),
+            "mutual_aid_rn": acc.lent / days, "exhaustion_mean": acc.exhaustion / days,
+            "engagement_mean": acc.engagement / days, "bullying_prevalence": acc.bullying / days,
+            "learning": acc.learning / days, "leader_exhaustion": acc.leader_exhaustion / days,
+            "leader_compassion": acc.leader_compassion / days, "leader_vacancies": acc.leader_vacant / days,
+            "reputation": self.reputation, "establishment": float(self.establishment().sum()),
+            "demand_index": acc.demand / days,
+        }
+        for name, value in values.items():
+            org[name][month] = value
+        with np.errstate(invalid="ignore", divide="ignore"):
+            team["vacancy_rate"][month] = np.where(acc.est_t > 0, acc.vacant_t / acc.est_t, 0.0)
+            team["burnout_prevalence"][month] = np.where(acc.head_t > 0, acc.burnt_t / acc.head_t, 0.0)
+            team["patients_per_nurse"][month] = acc.ppn_t / days
+            team["missed_care_rate"][month] = np.where(acc.patient_days_t > 0, acc.missed_t / acc.patient_days_t, 0.0)
+            team["adverse_events_per_1000"][month] = np.where(
+                acc.patient_days_t > 0, acc.adverse_t * 1000 / acc.patient_days_t, 0.0)
+            team["psychological_safety"][month] = acc.psafe_t / days
+        if self.p.mechanisms.reputation:
+            r = self.p.reputation
+            target = mech.reputation_target(
+                values["leaver_rate"], values["missed_care_rate"], values["psychological_safety"],
+                turnover_coef=r.turnover_coef, care_coef=r.care_coef, culture_coef=r.culture_coef,
+                ref_leaver=r.reference_leaver_rate, ref_missed=r.reference_missed_care, ref_psafe=r.reference_psafe)
+            self.reputation += (target - self.reputation) / max(r.timescale_months, 1.0)
+        self.month = Month(T)
+
+
+def simulate(cfg: Config, replication: int) -> MonthlyRecorder:
+    """Run one replication and return its monthly metrics."""
+    return Model(cfg, replication).run()
