@@ -194,6 +194,7 @@ class Collaboration:
     collaboration_concentration: float = p(0.1, 1000.0)
     collaboration_shift: float = p(-1.0, 1.0)
     crisis_patients_per_rn: float = p(1.0, 50.0)
+    donor_limit_patients_per_rn: float = p(1.0, 50.0)
     max_lend_share: float = prob()
 
 
@@ -371,6 +372,8 @@ def _check_rules(cfg: Config) -> None:
          "culture.psafe_min must not exceed culture.psafe_max"),
         (cfg.leaving.retirement_age <= cfg.leaving.max_age,
          "leaving.retirement_age must not exceed leaving.max_age"),
+        (cfg.collaboration.donor_limit_patients_per_rn <= cfg.collaboration.crisis_patients_per_rn,
+         "collaboration.donor_limit_patients_per_rn must not exceed collaboration.crisis_patients_per_rn"),
         (cfg.outputs.summary_months <= horizon_months,
          f"outputs.summary_months={cfg.outputs.summary_months} exceeds the horizon "
          f"({horizon_months} months from years={cfg.years:g})"),
@@ -437,3 +440,20 @@ def flatten(d: dict[str, Any] | DictConfig | ListConfig, prefix: str = "") -> di
         else:
             out[key] = v
     return out
+
+
+def compose(overrides: list[str] | None = None) -> DictConfig:
+    """Compose the config as ``python -m sim`` would, for tools and tests."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    register_configs()
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=str(REPO_ROOT / "conf"), version_base="1.3"):
+        return hydra_compose("config", overrides=list(overrides or []))
+
+
+def load_config(overrides: list[str] | None = None) -> Config:
+    """Composed and validated typed config."""
+    return to_config(compose(overrides))

@@ -163,12 +163,13 @@ def leader_support(eff_compassion: np.ndarray, present: np.ndarray, tenure_days:
 
 
 def mutual_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.ndarray, *,
-               crisis_ppn: float, safe_ppn: float, max_lend_share: float) -> tuple[np.ndarray, np.ndarray]:
+               crisis_ppn: float, donor_limit_ppn: float, max_lend_share: float) -> tuple[np.ndarray, np.ndarray]:
     """Lend RN capacity from neighbours on a ring of teams to a team in crisis.
 
     A team above ``crisis_ppn`` asks each neighbour in turn (left, then right) for the
     RNs it needs to get back to the crisis line; a neighbour lends at most
-    ``max_lend_share`` of its capacity above the safe level, scaled by the lower of the
+    ``max_lend_share`` of its capacity above what it needs to stay under
+    ``donor_limit_ppn``, scaled by the lower of the
     two leaders' willingness to collaborate. Returns the adjusted RN on duty and the
     RN capacity lent by each team.
     """
@@ -180,7 +181,7 @@ def mutual_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.nda
     shifts = (1,) if n == 2 else (1, -1)
     for shift in shifts:
         need = np.maximum(0.0, patients / crisis_ppn - rn)
-        spare = np.maximum(0.0, rn - patients / safe_ppn) * max_lend_share
+        spare = np.maximum(0.0, rn - patients / donor_limit_ppn) * max_lend_share
         donor = np.roll(np.arange(n), shift)            # donor of team i is team i - shift
         w = np.minimum(willingness, willingness[donor])
         give = np.minimum(need, spare[donor] * w)

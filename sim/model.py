@@ -373,7 +373,7 @@ class Model:
         if m.mutual_aid:
             rn_duty, lent = mech.mutual_aid(
                 rn_duty, patients, self.collaboration, crisis_ppn=p.collaboration.crisis_patients_per_rn,
-                safe_ppn=p.staffing.safe_patients_per_rn, max_lend_share=p.collaboration.max_lend_share)
+                donor_limit_ppn=p.collaboration.donor_limit_patients_per_rn, max_lend_share=p.collaboration.max_lend_share)
         ppn = patients / np.maximum(rn_duty, 0.5)     # someone (site manager) always covers
         with np.errstate(invalid="ignore", divide="ignore"):
             hca_short = np.where(est_fte[:, HCA] > 0, np.maximum(0.0, 1 - (hca_avail + agency_hca) / est_fte[:, HCA]), 0.0)

@@ -1,0 +1,58 @@
+"""One Hydra job: validate the config, run every replication, write the run folder."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from sim import outputs
+from sim.config import Config, as_dict, to_config
+from sim.evidence import parameter_table
+from sim.runner import run_scenario
+from sim.summary import summarise
+
+log = logging.getLogger(__name__)
+
+
+def run_to_folder(cfg: Config, run_dir: Path) -> pd.DataFrame:
+    """Run the scenario and write the output contract into ``run_dir``.
+
+    Files appear only when complete (atomic rename); ``status.json`` says ``running``
+    until everything is written, ``failed`` with the error if anything raised.
+    """
+    run_dir.mkdir(parents=True, exist_ok=True)
+    started = outputs.now_iso()
+    outputs.write_status(run_dir, "running", scenario=cfg.scenario)
+    try:
+        resolved = as_dict(cfg)
+        outputs.write_text(run_dir / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(resolved)))
+        outputs.write_csv(run_dir / "parameters.csv", parameter_table(resolved))
+        ts = run_scenario(cfg)
+        outputs.write_parquet(run_dir / "timeseries.parquet", ts)
+        summary = summarise(ts, reference=cfg.reference_scenario, months=cfg.outputs.summary_months)
+        outputs.write_csv(run_dir / "summary.csv", summary)
+        outputs.write_json(run_dir / "provenance.json",
+                           outputs.provenance(cfg.seed, cfg.n_replications, started, outputs.now_iso()))
+        _report(run_dir)
+    except BaseException as exc:
+        outputs.write_status(run_dir, "failed", scenario=cfg.scenario, error=f"{type(exc).__name__}: {exc}")
+        raise
+    outputs.write_status(run_dir, "completed", scenario=cfg.scenario, started=started)
+    return ts
+
+
+def _report(run_dir: Path) -> None:
+    try:
+        from sim.report import build_report
+    except ImportError:  # the report module is optional at this stage
+        return
+    build_report(run_dir)
+
+
+def run_job(cfg: DictConfig, run_dir: Path) -> pd.DataFrame:
+    typed = to_config(cfg)
+    log.info("scenario %s: %d replications x %g years -> %s", typed.scenario, typed.n_replications, typed.years, run_dir)
+    return run_to_folder(typed, run_dir)

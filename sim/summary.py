@@ -1,0 +1,58 @@
+"""Scenario summaries: last-year means over replications with 95% intervals, and paired
+differences from the reference scenario under common random numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+SUMMARY_COLUMNS = ["scenario", "metric", "n", "mean", "sd", "ci_low", "ci_high"]
+DIFF_COLUMNS = ["diff", "diff_ci_low", "diff_ci_high"]
+
+
+def replication_means(ts: pd.DataFrame, months: int = 12) -> pd.DataFrame:
+    """Each replication's organisation-level metrics averaged over the last ``months``."""
+    org = ts[ts["team"].isna()]
+    last = org["month"].max()
+    window = org[org["month"] > last - months]
+    return window.groupby(["scenario", "replication", "metric"], sort=False, observed=True)["value"].mean().reset_index()
+
+
+def t_interval(values: np.ndarray) -> tuple[float, float, float, float]:
+    """Mean, sd and the 95% t interval of the mean (the interval collapses for n = 1)."""
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    mean = float(values.mean())
+    if n < 2:
+        return mean, float("nan"), mean, mean
+    sd = float(values.std(ddof=1))
+    half = float(stats.t.ppf(0.975, n - 1)) * sd / np.sqrt(n)
+    return mean, sd, mean - half, mean + half
+
+
+def summarise(ts: pd.DataFrame, reference: str | None = None, months: int = 12) -> pd.DataFrame:
+    """The summary.csv table of shared/MODEL.md."""
+    reps = replication_means(ts, months)
+    scenarios = list(dict.fromkeys(reps["scenario"]))
+    rows = []
+    for (scenario, metric), g in reps.groupby(["scenario", "metric"], sort=False):
+        mean, sd, lo, hi = t_interval(g["value"].to_numpy())
+        rows.append({"scenario": scenario, "metric": metric, "n": len(g), "mean": mean, "sd": sd,
+                     "ci_low": lo, "ci_high": hi})
+    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    if len(scenarios) > 1:
+        ref = reference if reference is not None else scenarios[0]
+        if ref not in scenarios:
+            raise ValueError(f"reference scenario {ref!r} not among {scenarios}")
+        wide = reps.pivot_table(index=["metric", "replication"], columns="scenario", values="value")
+        diffs = []
+        for row in out.itertuples():
+            if row.scenario == ref:
+                diffs.append((np.nan, np.nan, np.nan))
+                continue
+            pair = wide.loc[row.metric][[row.scenario, ref]].dropna()
+            d, _, lo, hi = t_interval((pair[row.scenario] - pair[ref]).to_numpy())
+            diffs.append((d, lo, hi))
+        out[DIFF_COLUMNS] = pd.DataFrame(diffs, index=out.index)
+    return out
