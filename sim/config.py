@@ -93,7 +93,7 @@ class Exhaustion:
 
 @dataclass
 class Sickness:
-    episodes_per_year: float = p(0.0, 100.0)
+    episodes_per_year: float = p(0.0, 1e5)
     exhaustion_log_hazard: float = p(0.0, 20.0)
     long_term_share: float = prob()
     short_mean_days: float = p(1.0, 365.0)
@@ -103,7 +103,7 @@ class Sickness:
 
 @dataclass
 class Leaving:
-    resignations_per_year: float = p(0.0, 10.0)
+    resignations_per_year: float = p(0.0, 1e5)
     exhaustion_coef: float = p(0.0, 20.0)
     psychological_safety_coef: float = p(0.0, 20.0)
     bullying_coef: float = p(0.0, 20.0)
@@ -141,7 +141,7 @@ class Quality:
     adverse_inexperience_coef: float = p(0.0, 20.0)
     adverse_learning_coef: float = p(0.0, 20.0)
     missed_care_base: float = prob()
-    missed_patients_coef: float = p(0.0, 5.0)
+    missed_patients_coef: float = p(0.0, 20.0)
     missed_exhaustion_coef: float = p(0.0, 20.0)
     missed_inexperience_coef: float = p(0.0, 20.0)
     missed_hca_shortfall_coef: float = p(0.0, 20.0)
@@ -206,7 +206,7 @@ class LeaderWellbeing:
     recovery_rate: float = p(0.0, 1.0)
     peer_support: float = prob()
     peer_support_recovery: float = p(0.0, None)
-    departures_per_year: float = p(0.0, 10.0)
+    departures_per_year: float = p(0.0, 1e5)
     exhaustion_coef: float = p(0.0, 20.0)
     vacancy_days: float = p(0.0, 730.0)
     induction_days: float = p(0.0, 730.0)

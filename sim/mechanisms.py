@@ -93,8 +93,14 @@ def missed_care_probability(patients_per_rn: np.ndarray, exhaustion: np.ndarray,
                             inexperience: np.ndarray, hca_shortfall: np.ndarray, *, base: float,
                             patients_coef: float, reference_ppn: float, exhaustion_coef: float,
                             inexperience_coef: float, hca_shortfall_coef: float) -> np.ndarray:
-    """Chance that a patient-day has some care left undone (logistic)."""
-    x = (logit(base) + patients_coef * (patients_per_rn - reference_ppn)
+    """Chance that a patient-day has some care left undone.
+
+    Logistic in log workload: care is rationed when there is too little nurse time, so
+    the chance vanishes as patients per RN go to zero, and ``patients_coef`` is the
+    elasticity of the odds (slope ``patients_coef / reference_ppn`` per patient at the
+    reference)."""
+    ppn = np.maximum(patients_per_rn, 1e-9)
+    x = (logit(base) + patients_coef * np.log(ppn / reference_ppn)
          + exhaustion_coef * (exhaustion - 0.5) + inexperience_coef * inexperience
          + hca_shortfall_coef * hca_shortfall)
     return expit(x)
