@@ -323,7 +323,7 @@ def register_configs() -> None:
 def _check_keys(node: Any, schema: type, prefix: str) -> None:
     """Reject keys that the schema does not know (e.g. added with ``+key=value``)."""
     names = {f.name: f for f in dataclasses.fields(schema)}
-    for key in node.keys():
+    for key in node:
         if key == "hydra":
             continue
         if key not in names:
@@ -413,7 +413,7 @@ def to_config(cfg: DictConfig | dict) -> Config:
     if isinstance(cfg, dict):
         cfg = OmegaConf.merge(OmegaConf.structured(Config), OmegaConf.create(cfg))
     _check_keys(cfg, Config, "")
-    plain = OmegaConf.masked_copy(cfg, [k for k in cfg.keys() if k != "hydra"])
+    plain = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
     missing = sorted(OmegaConf.missing_keys(plain))
     if missing:
         raise ConfigError(f"missing value for '{missing[0]}'; set it in conf/ or on the command line")

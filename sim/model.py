@@ -381,7 +381,7 @@ class Model:
         head_t = np.bincount(team, weights=act, minlength=T)
         avail_t = np.bincount(team, weights=avail, minlength=T)
         team_E = np.bincount(team, weights=E * avail, minlength=T) / np.maximum(avail_t, 1)
-        burnt = act & (E > p.exhaustion.burnout_threshold)
+        burnt = act & (p.exhaustion.burnout_threshold < E)
         burnt_t = np.bincount(team, weights=burnt, minlength=T)
         burnt_share = burnt_t / np.maximum(head_t, 1)
         inexp_staff = np.bincount(team, weights=fte * avail * (1 - s.experience(p.recruitment.experience_years)), minlength=T)
@@ -473,7 +473,8 @@ class Model:
         u_sick = self.rng.sickness.random(s.capacity)
         if m.sickness:
             sk = p.sickness
-            p_sick = mech.daily_probability(mech.sickness_annual_rate(s.exhaustion, sk.episodes_per_year, sk.exhaustion_log_hazard))
+            rate = mech.sickness_annual_rate(s.exhaustion, sk.episodes_per_year, sk.exhaustion_log_hazard)
+            p_sick = mech.daily_probability(rate)
             g = self.rng.sickness_duration
             for i in np.flatnonzero(avail & (u_sick < p_sick)):
                 long = g.random() < sk.long_term_share

@@ -34,7 +34,7 @@ class Streams:
     def __init__(self, seed: int, replication: int, n_teams: int) -> None:
         root = np.random.SeedSequence([seed, replication])
         children = root.spawn(len(STREAM_NAMES))
-        self._gen = {n: np.random.Generator(np.random.PCG64(c)) for n, c in zip(STREAM_NAMES, children)}
+        self._gen = {n: np.random.Generator(np.random.PCG64(c)) for n, c in zip(STREAM_NAMES, children, strict=True)}
         admissions_seq = children[STREAM_NAMES.index("admissions")]
         self.admissions_by_team = [np.random.Generator(np.random.PCG64(s)) for s in admissions_seq.spawn(n_teams)]
 

@@ -1,0 +1,357 @@
+"""Figures of a run folder: trajectories, an overview, a forest plot and team spread.
+
+Each function reads the tidy tables of the output contract (``timeseries.parquet``,
+``summary.csv``), writes one PNG and returns its path, so the HTML report (and anyone
+writing a paper) can use the same pictures. Bands are percentiles across replications
+computed with a pandas groupby rather than seaborn's bootstrap, which keeps a report of
+dozens of figures to a few seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
+
+from sim.metrics import CONTRACT_METRICS  # the 12 organisation-level metrics of the contract
+
+#: metric -> (title, y-axis label with unit). Shares are plotted as percentages.
+METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "vacancy_rate": ("Vacancy rate", "% of establishment vacant"),
+    "leaver_rate": ("Leaver rate", "% of headcount a year (annualised)"),
+    "burnout_prevalence": ("Burnout prevalence", "% of staff in post burnt out"),
+    "sickness_absence_rate": ("Sickness absence", "% of contracted staff-days lost"),
+    "patients_per_nurse": ("Patients per registered nurse", "patients per RN on duty"),
+    "missed_care_rate": ("Missed care", "% of patient-days with missed care"),
+    "adverse_events_per_1000": ("Adverse events", "per 1,000 patient-days (true)"),
+    "reported_incidents_per_1000": ("Reported incidents", "per 1,000 patient-days"),
+    "psychological_safety": ("Psychological safety", "team mean, 0–1 scale"),
+    "leader_turnover": ("Leader turnover", "% of leaders leaving a year"),
+    "agency_cost": ("Bank and agency spend", "£ per month"),
+    "headcount": ("Headcount", "staff in post"),
+    "hires": ("Hires", "starters per month"),
+    "leavers": ("Leavers", "leavers per month"),
+    "resignations": ("Resignations", "resignations per month"),
+    "retirements": ("Retirements", "retirements per month"),
+    "admissions": ("Admissions", "admissions per month"),
+    "discharges": ("Discharges", "discharges per month"),
+    "patients_in_beds": ("Patients in beds", "mean patients in beds"),
+    "patient_days": ("Patient-days", "patient-days per month"),
+    "adverse_events": ("Adverse events (count)", "events per month"),
+    "reported_incidents": ("Reported incidents (count)", "reports per month"),
+    "blamed_incidents": ("Incidents met with blame", "incidents per month"),
+    "learned_incidents": ("Incidents turned into learning", "incidents per month"),
+    "agency_cover_share": ("Bank and agency cover", "% of gaps covered"),
+    "mutual_aid_rn": ("Mutual aid between teams", "RNs lent per day"),
+    "exhaustion_mean": ("Mean staff exhaustion", "0–1 scale"),
+    "engagement_mean": ("Mean staff engagement", "0–1 scale"),
+    "bullying_prevalence": ("Bullying prevalence", "% of staff bullied"),
+    "learning": ("Learning from incidents", "team learning stock, 0–1"),
+    "leader_exhaustion": ("Leader exhaustion", "mean, 0–1 scale"),
+    "leader_compassion": ("Leader compassion", "mean effective compassion, 0–1"),
+    "leader_vacancies": ("Leader vacancies", "leader posts vacant"),
+    "reputation": ("Employer reputation", "0–1 scale (0.5 = neutral)"),
+    "establishment": ("Establishment", "funded posts"),
+    "demand_index": ("Demand", "admissions per team per day"),
+}
+
+#: Metrics that are shares (0–1) of something: axes and numbers show them as percent.
+PERCENT_METRICS: frozenset[str] = frozenset({
+    "vacancy_rate", "leaver_rate", "burnout_prevalence", "sickness_absence_rate",
+    "missed_care_rate", "leader_turnover", "agency_cover_share", "bullying_prevalence",
+})
+
+#: Metrics in pounds sterling.
+MONEY_METRICS: frozenset[str] = frozenset({"agency_cost"})
+
+BAND_LOW, BAND_HIGH = 0.025, 0.975
+_STYLE = "whitegrid"
+_DPI = 100
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def metric_label(metric: str) -> tuple[str, str]:
+    """Title and axis label of a metric; unknown metrics still get a readable title."""
+    return METRIC_LABELS.get(metric, (metric.replace("_", " ").capitalize(), "value"))
+
+
+def scenario_palette(scenarios: Iterable[str]) -> dict[str, tuple[float, float, float]]:
+    """One colour per scenario, in the given order, so every figure agrees."""
+    names = list(dict.fromkeys(scenarios))
+    colours = sns.color_palette("colorblind" if len(names) <= 10 else "husl", max(len(names), 1))
+    return dict(zip(names, colours, strict=False))
+
+
+def org_level(ts: pd.DataFrame) -> pd.DataFrame:
+    """Organisation-level rows (``team`` null), which all figures but the team one use."""
+    if "team" not in ts.columns:
+        return ts
+    return ts[ts["team"].isna()]
+
+
+def team_level(ts: pd.DataFrame) -> pd.DataFrame:
+    """Per-team rows (``team`` not null)."""
+    if "team" not in ts.columns:
+        return ts.iloc[0:0]
+    return ts[ts["team"].notna()]
+
+
+def band(ts: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Median and 2.5–97.5 percentiles across replications, per scenario and month."""
+    rows = org_level(ts)
+    rows = rows[rows["metric"] == metric]
+    q = rows.groupby(["scenario", "month"], observed=True)["value"].quantile([BAND_LOW, 0.5, BAND_HIGH])
+    out = q.unstack().reset_index()
+    return out.rename(columns={BAND_LOW: "low", 0.5: "median", BAND_HIGH: "high"})
+
+
+def _ordered_scenarios(ts: pd.DataFrame, palette: dict | None) -> list[str]:
+    names = sorted(pd.unique(ts["scenario"]).tolist())
+    if palette:
+        names = [s for s in palette if s in names] + [s for s in names if s not in palette]
+    return names
+
+
+def _format_y(ax: Axes, metric: str) -> None:
+    if metric in PERCENT_METRICS:
+        ax.yaxis.set_major_formatter(FuncFormatter(_percent_tick))
+    elif metric in MONEY_METRICS:
+        ax.yaxis.set_major_formatter(FuncFormatter(_money_tick))
+
+
+def _percent_tick(x: float, _pos: int | None = None) -> str:
+    return f"{round(x * 100, 6):g}%"
+
+
+def _money_tick(x: float, _pos: int | None = None) -> str:
+    sign = "−" if x < 0 else ""
+    size = abs(x)
+    if size >= 1e6:
+        return f"{sign}£{size / 1e6:g}m"
+    if size >= 1e3:
+        return f"{sign}£{size / 1e3:g}k"
+    return f"{sign}£{size:g}"
+
+
+def _format_months(ax: Axes, n_months: int) -> None:
+    """Ticks every year when the horizon is long enough, so the eye reads years."""
+    ax.set_xlabel("Month")
+    if n_months > 36:
+        ax.xaxis.set_major_locator(MultipleLocator(12 if n_months <= 144 else 24))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _draw_band(ax: Axes, bands: pd.DataFrame, scenarios: Sequence[str], palette: dict) -> None:
+    for name in scenarios:
+        b = bands[bands["scenario"] == name].sort_values("month")
+        if b.empty:
+            continue
+        colour = palette[name]
+        ax.fill_between(b["month"], b["low"], b["high"], color=colour, alpha=0.2, linewidth=0)
+        ax.plot(b["month"], b["median"], color=colour, linewidth=1.6, label=name)
+
+
+def _pad_flat(ax: Axes, bands: pd.DataFrame) -> None:
+    """Give a constant series a visible range, else the ticks repeat one rounded value."""
+    if bands.empty:
+        return
+    lo, hi = float(bands[["low", "median"]].min().min()), float(bands[["median", "high"]].max().max())
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return
+    if hi - lo <= 1e-9 * max(1.0, abs(hi)):
+        pad = 0.1 * abs(hi) if hi else 1.0
+        ax.set_ylim(lo - pad, hi + pad)
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=_DPI)
+    plt.close(fig)
+    return path
+
+
+def _shade_summary(ax: Axes, n_months: int, summary_months: int | None) -> None:
+    if summary_months and 0 < summary_months < n_months:
+        ax.axvspan(n_months - summary_months - 0.5, n_months - 0.5, color="0.5", alpha=0.08, linewidth=0)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def trajectory_figure(ts: pd.DataFrame, metric: str, out_dir: Path, *,
+                      palette: dict | None = None, summary_months: int | None = None) -> Path:
+    """One metric over time: median line and 95% band across replications per scenario."""
+    bands = band(ts, metric)
+    palette = palette or scenario_palette(sorted(bands["scenario"].unique()))
+    scenarios = _ordered_scenarios(bands, palette)
+    title, ylabel = metric_label(metric)
+    n_months = int(bands["month"].max()) + 1 if not bands.empty else 0
+    with sns.axes_style(_STYLE), sns.plotting_context("notebook", font_scale=0.9):
+        fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
+        _shade_summary(ax, n_months, summary_months)
+        _draw_band(ax, bands, scenarios, palette)
+        _pad_flat(ax, bands)
+        ax.set_title(title, loc="left", fontweight="bold")
+        ax.set_ylabel(ylabel)
+        _format_months(ax, n_months)
+        _format_y(ax, metric)
+        fig.legend(loc="outside lower center", ncols=min(len(scenarios), 5), fontsize="small",
+                   frameon=False)
+        return _save(fig, Path(out_dir) / f"trajectory_{metric}.png")
+
+
+def overview_figure(ts: pd.DataFrame, out_dir: Path, *, metrics: Sequence[str] = CONTRACT_METRICS,
+                    palette: dict | None = None, summary_months: int | None = None) -> Path:
+    """Small multiples of the contract metrics: the whole run at a glance."""
+    org = org_level(ts)
+    present = set(pd.unique(org["metric"]))
+    metrics = [m for m in metrics if m in present]
+    palette = palette or scenario_palette(sorted(pd.unique(org["scenario"])))
+    scenarios = _ordered_scenarios(org, palette)
+    n_months = int(org["month"].max()) + 1 if not org.empty else 0
+    ncols = 4 if len(metrics) > 6 else max(min(len(metrics), 3), 1)
+    nrows = max(int(np.ceil(len(metrics) / ncols)), 1)
+    with sns.axes_style(_STYLE), sns.plotting_context("notebook", font_scale=0.8):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.7 * nrows + 0.6),
+                                 layout="constrained", squeeze=False)
+        for ax, metric in zip(axes.flat, metrics, strict=False):
+            _shade_summary(ax, n_months, summary_months)
+            bands = band(org, metric)
+            _draw_band(ax, bands, scenarios, palette)
+            _pad_flat(ax, bands)
+            title, ylabel = metric_label(metric)
+            ax.set_title(title, loc="left", fontweight="bold")
+            ax.set_ylabel(ylabel, fontsize="small")
+            _format_months(ax, n_months)
+            _format_y(ax, metric)
+        for ax in list(axes.flat)[len(metrics):]:
+            ax.set_visible(False)
+        handles = [plt.Line2D([], [], color=palette[s], linewidth=2.5) for s in scenarios]
+        fig.legend(handles, scenarios, loc="outside upper center", ncols=min(len(scenarios), 6),
+                   title="Scenario: median line and 95% band across replications", frameon=False)
+        return _save(fig, Path(out_dir) / "overview.png")
+
+
+def forest_figure(summary: pd.DataFrame, out_dir: Path, *, reference: str,
+                  metrics: Sequence[str] | None = None, palette: dict | None = None) -> Path | None:
+    """Paired differences from the reference with 95% intervals, one panel per metric.
+
+    Returns None when there is nothing to compare (a single scenario, or no diff columns).
+    """
+    if "diff" not in summary.columns:
+        return None
+    rows = summary[(summary["scenario"] != reference) & summary["diff"].notna()]
+    if rows.empty:
+        return None
+    if metrics is None:
+        contract = [m for m in CONTRACT_METRICS if m in set(rows["metric"])]
+        metrics = contract or sorted(rows["metric"].unique())
+    metrics = [m for m in metrics if m in set(rows["metric"])]
+    palette = palette or scenario_palette([reference, *sorted(rows["scenario"].unique())])
+    scenarios = [s for s in palette if s in set(rows["scenario"])]
+    scenarios += sorted(set(rows["scenario"]) - set(scenarios))
+    ncols = 4 if len(metrics) > 6 else max(min(len(metrics), 3), 1)
+    nrows = int(np.ceil(len(metrics) / ncols))
+    panel_h = 0.9 + 0.35 * len(scenarios)
+    with sns.axes_style(_STYLE), sns.plotting_context("notebook", font_scale=0.8):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, panel_h * nrows + 0.8),
+                                 layout="constrained", squeeze=False, sharey=True)
+        for ax, metric in zip(axes.flat, metrics, strict=False):
+            _forest_panel(ax, rows[rows["metric"] == metric], metric, scenarios, palette)
+        for ax in list(axes.flat)[len(metrics):]:
+            ax.set_visible(False)
+        fig.suptitle(f"Paired difference from the reference ({reference}), last-year mean, 95% interval",
+                     fontweight="bold")
+        return _save(fig, Path(out_dir) / "forest.png")
+
+
+def _forest_panel(ax: Axes, rows: pd.DataFrame, metric: str, scenarios: Sequence[str],
+                  palette: dict) -> None:
+    scale = 100.0 if metric in PERCENT_METRICS else 1.0
+    for y, name in enumerate(scenarios):
+        r = rows[rows["scenario"] == name]
+        if r.empty:
+            continue
+        d, lo, hi = (float(r[c].iloc[0]) * scale for c in ("diff", "diff_ci_low", "diff_ci_high"))
+        xerr = np.array([[max(d - lo, 0.0)], [max(hi - d, 0.0)]])
+        ax.errorbar([d], [y], xerr=xerr, fmt="o", color=palette.get(name, "0.3"), capsize=3, markersize=5)
+    ax.axvline(0.0, color="0.3", linewidth=0.9, linestyle="--")
+    ax.set_yticks(range(len(scenarios)), scenarios)
+    ax.set_ylim(len(scenarios) - 0.5, -0.5)
+    title, ylabel = metric_label(metric)
+    ax.set_title(title, loc="left", fontweight="bold")
+    unit = "percentage points" if metric in PERCENT_METRICS else ylabel
+    ax.set_xlabel(f"difference, {unit}", fontsize="small")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    if metric in MONEY_METRICS:
+        ax.xaxis.set_major_formatter(FuncFormatter(_money_tick))
+
+
+def team_figure(ts: pd.DataFrame, out_dir: Path, *, palette: dict | None = None,
+                summary_months: int = 12) -> Path | None:
+    """Spread across teams of the last-year mean of each per-team metric.
+
+    Culture is set team by team, so the organisation mean can hide failing wards; this
+    shows each team as a dot (averaged over replications). None when there are no team rows.
+    """
+    teams = team_level(ts)
+    if teams.empty:
+        return None
+    last = int(teams["month"].max())
+    recent = teams[teams["month"] > last - summary_months]
+    per_team = (recent.groupby(["metric", "scenario", "team"], observed=True)["value"].mean()
+                .reset_index())
+    per_team["team"] = per_team["team"].astype(str)
+    metrics = [m for m in METRIC_LABELS if m in set(per_team["metric"])]
+    metrics += sorted(set(per_team["metric"]) - set(metrics))
+    palette = palette or scenario_palette(sorted(per_team["scenario"].unique()))
+    scenarios = _ordered_scenarios(per_team, palette)
+    ncols = min(len(metrics), 3)
+    nrows = int(np.ceil(len(metrics) / ncols))
+    with sns.axes_style(_STYLE), sns.plotting_context("notebook", font_scale=0.8):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(max(4.2 * ncols, 8.0), 3.0 * nrows + 0.5),
+                                 layout="constrained", squeeze=False)
+        for ax, metric in zip(axes.flat, metrics, strict=False):
+            data = per_team[per_team["metric"] == metric]
+            _team_boxes(ax, data, scenarios, palette)
+            sns.stripplot(data=data, x="scenario", y="value", hue="scenario", order=scenarios,
+                          hue_order=scenarios, palette=palette, ax=ax, size=3.5, jitter=0.2,
+                          legend=False, zorder=3)
+            ax.set_xticks(range(len(scenarios)), scenarios)
+            ax.set_xlim(-0.6, len(scenarios) - 0.4)
+            title, ylabel = metric_label(metric)
+            ax.set_title(title, loc="left", fontweight="bold")
+            ax.set_ylabel(ylabel, fontsize="small")
+            ax.set_xlabel("")
+            _format_y(ax, metric)
+            if len(scenarios) > 3:
+                ax.tick_params(axis="x", labelrotation=30)
+        for ax in list(axes.flat)[len(metrics):]:
+            ax.set_visible(False)
+        fig.suptitle(f"Spread across teams: each dot is one team's mean of the last {summary_months} months",
+                     fontweight="bold")
+        return _save(fig, Path(out_dir) / "teams.png")
+
+
+def _team_boxes(ax: Axes, data: pd.DataFrame, scenarios: Sequence[str], palette: dict) -> None:
+    """Quartile boxes per scenario behind the team dots (matplotlib's own, no deprecated args)."""
+    groups = [data.loc[data["scenario"] == s, "value"].dropna().to_numpy() for s in scenarios]
+    boxes = ax.boxplot(groups, positions=range(len(scenarios)), widths=0.55, showfliers=False,
+                       patch_artist=True, medianprops={"color": "0.2"}, zorder=2)
+    for patch, name in zip(boxes["boxes"], scenarios, strict=True):
+        patch.set_facecolor((*palette[name][:3], 0.3))
+        patch.set_edgecolor("0.4")

@@ -1,0 +1,636 @@
+"""A self-contained HTML report of a run folder.
+
+``python -m sim.report DIR`` (or :func:`build_report`) reads the output contract in
+``DIR`` (``timeseries.parquet``, ``summary.csv``, ``config.yaml``, ``provenance.json``)
+and writes ``DIR/report.html``: the question, the scenarios, headline findings with
+intervals, figures embedded as data URIs (so the file can be mailed to a board), every
+metric, the assumptions behind the run and its provenance. The PNGs are also kept in
+``DIR/figures/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import json
+import math
+import os
+import sys
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim import figures
+from sim.figures import CONTRACT_METRICS, MONEY_METRICS, PERCENT_METRICS, metric_label
+
+#: Metrics the headline findings speak about, in this order.
+KEY_METRICS: tuple[str, ...] = (
+    "burnout_prevalence", "vacancy_rate", "leaver_rate", "adverse_events_per_1000", "missed_care_rate",
+)
+
+#: Keys that name or describe a scenario rather than set the model; not "assumptions".
+NON_PARAMETER_KEYS: frozenset[str] = frozenset({"scenario", "description", "reference_scenario"})
+
+#: Unit words after a headline number where the number alone would not say it.
+HEADLINE_UNITS: dict[str, str] = {
+    "adverse_events_per_1000": " per 1,000 patient-days",
+    "reported_incidents_per_1000": " per 1,000 patient-days",
+    "patients_per_nurse": " patients per registered nurse",
+    "agency_cost": " a month",
+}
+
+REQUIRED_FILES: tuple[str, ...] = ("timeseries.parquet", "summary.csv")
+
+REPORT_NAME = "report.html"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class RunData:
+    """Everything the report shows, read once from the run folder."""
+
+    run_dir: Path
+    timeseries: pd.DataFrame
+    summary: pd.DataFrame
+    config: dict[str, Any]
+    provenance: dict[str, Any]
+    scenario_configs: dict[str, dict[str, Any]]
+    parameters: pd.DataFrame | None
+    reference: str
+    scenarios: list[str] = field(default_factory=list)
+
+    @property
+    def summary_months(self) -> int:
+        outputs = self.config.get("outputs") or {}
+        value = outputs.get("summary_months", 12) if isinstance(outputs, dict) else 12
+        return int(value or 12)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """A YAML mapping, or an empty dict when the file is missing or not a mapping."""
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON object, or an empty dict when the file is missing."""
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {"value": data}
+
+
+def find_scenario_configs(run_dir: Path) -> dict[str, dict[str, Any]]:
+    """Per-scenario configs of a sweep folder: ``*/config.yaml`` or ``*/.hydra/config.yaml``.
+
+    Each is named by its ``scenario`` key (the name in the outputs), else by its folder;
+    a later folder with a name already taken keeps its folder name so nothing is lost.
+    Hidden folders are skipped: a top-level ``.hydra/`` is the run's own config, not a
+    scenario's.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    for sub in sorted(p for p in run_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for candidate in (sub / "config.yaml", sub / ".hydra" / "config.yaml"):
+            cfg = read_yaml(candidate)
+            if cfg:
+                name = str(cfg.get("scenario") or sub.name)
+                found[name if name not in found else sub.name] = cfg
+                break
+    return found
+
+
+def choose_reference(summary: pd.DataFrame, config: Mapping[str, Any], scenarios: Sequence[str]) -> str:
+    """The scenario differences are taken against.
+
+    Config ``reference_scenario`` wins; else the one scenario whose ``diff`` is all NaN
+    (the contract leaves the reference's own difference empty); else the config's
+    ``scenario``; else the first name alphabetically.
+    """
+    named = config.get("reference_scenario")
+    if named and named in scenarios:
+        return str(named)
+    if "diff" in summary.columns and len(scenarios) > 1:
+        empty = summary.groupby("scenario")["diff"].apply(lambda s: s.isna().all())
+        candidates = [s for s in scenarios if bool(empty.get(s, False))]
+        if len(candidates) == 1:
+            return candidates[0]
+    own = config.get("scenario")
+    if own and own in scenarios:
+        return str(own)
+    return sorted(scenarios)[0]
+
+
+def load_run(run_dir: Path) -> RunData:
+    """Read a run folder; raises FileNotFoundError naming the first missing required file."""
+    run_dir = Path(run_dir)
+    for name in REQUIRED_FILES:
+        if not (run_dir / name).is_file():
+            raise FileNotFoundError(f"{run_dir / name} not found: not a run folder")
+    ts = pd.read_parquet(run_dir / "timeseries.parquet")
+    summary = pd.read_csv(run_dir / "summary.csv")
+    ts["scenario"] = ts["scenario"].astype(str)  # names compare as text whatever their look
+    summary["scenario"] = summary["scenario"].astype(str)
+    config = read_yaml(run_dir / "config.yaml")
+    names = sorted(set(ts["scenario"]) | set(summary["scenario"]))
+    reference = choose_reference(summary, config, names)
+    params_path = run_dir / "parameters.csv"
+    parameters = pd.read_csv(params_path, dtype=str, keep_default_na=False) if params_path.is_file() else None
+    return RunData(
+        run_dir=run_dir, timeseries=ts, summary=summary, config=config,
+        provenance=read_json(run_dir / "provenance.json"),
+        scenario_configs=find_scenario_configs(run_dir), parameters=parameters,
+        reference=reference, scenarios=[reference, *[s for s in names if s != reference]],
+    )
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def esc(value: Any) -> str:
+    """HTML-escaped text of any value."""
+    return html.escape(str(value), quote=True)
+
+
+def _is_missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def decimals_for(*values: Any) -> int:
+    """Decimals that show the largest of a group to about three significant figures.
+
+    A mean and its interval are formatted with one shared precision, so "9.9% to 10.1%"
+    never turns into "9.93% to 10.1%".
+    """
+    size = max((abs(float(v)) for v in values if not _is_missing(v)), default=0.0)
+    for bound, decimals in ((100.0, 0), (10.0, 1), (0.1, 2), (0.01, 3)):
+        if size >= bound:
+            return decimals
+    return 4 if size else 2
+
+
+def format_number(x: Any, signed: bool = False, decimals: int | None = None) -> str:
+    """A number with thousands separators and a true minus sign; an em dash for missing."""
+    if _is_missing(x):
+        return "—"
+    d = decimals_for(x) if decimals is None else decimals
+    value = round(float(x), d) or 0.0  # no "−0.0"
+    return f"{value:{'+' if signed else ''},.{d}f}".replace("-", "−")
+
+
+def scaled(metric: str, x: Any) -> float:
+    """The value in the unit it is shown in: shares become percent."""
+    if _is_missing(x):
+        return float("nan")
+    return float(x) * 100 if metric in PERCENT_METRICS else float(x)
+
+
+def metric_decimals(metric: str, *values: Any) -> int:
+    """Shared decimals for a group of values of one metric, in its shown unit."""
+    return decimals_for(*(scaled(metric, v) for v in values))
+
+
+def format_value(metric: str, x: Any, decimals: int | None = None) -> str:
+    """A metric value in its unit: shares as percent, money in pounds."""
+    if _is_missing(x):
+        return "—"
+    text = format_number(scaled(metric, x), decimals=decimals)
+    if metric in PERCENT_METRICS:
+        return text + "%"
+    return "£" + text if metric in MONEY_METRICS else text
+
+
+def format_diff(metric: str, x: Any, decimals: int | None = None) -> str:
+    """A signed difference: percentage points for shares, pounds for money."""
+    if _is_missing(x):
+        return "—"
+    text = format_number(scaled(metric, x), signed=True, decimals=decimals)
+    if metric in PERCENT_METRICS:
+        return text + " pp"
+    return text[0] + "£" + text[1:] if metric in MONEY_METRICS else text
+
+
+def value_with_interval(metric: str, mean: Any, lo: Any, hi: Any) -> tuple[str, str]:
+    """(mean, "lo to hi") with one precision for all three."""
+    d = metric_decimals(metric, mean, lo, hi)
+    return format_value(metric, mean, d), f"{format_value(metric, lo, d)} to {format_value(metric, hi, d)}"
+
+
+def diff_with_interval(metric: str, diff: Any, lo: Any, hi: Any) -> tuple[str, str]:
+    """(difference, "lo to hi") with one precision for all three."""
+    d = metric_decimals(metric, diff, lo, hi)
+    if _is_missing(lo) or _is_missing(hi):
+        return format_diff(metric, diff, d), "—"
+    return format_diff(metric, diff, d), f"{format_diff(metric, lo, d)} to {format_diff(metric, hi, d)}"
+
+
+def flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Dotted keys of a nested mapping; lists are kept whole (shown as JSON)."""
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping) and v:
+            out.update(flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def show(value: Any) -> str:
+    """A config or provenance value as text: JSON for lists and dicts, YAML-ish otherwise."""
+    if isinstance(value, list | dict):
+        return json.dumps(value, default=str)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def table_html(df: pd.DataFrame, css_class: str = "data", scroll: bool = False) -> str:
+    """An escaped HTML table without the index; long ones scroll inside a box."""
+    text = df.to_html(index=False, escape=True, border=0, classes=css_class, na_rep="—")
+    return f"<div class='scroll'>{text}</div>" if scroll else text
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def section(anchor: str, title: str, body: str) -> str:
+    """A titled section with an anchor for the contents list."""
+    return f'<section id="{esc(anchor)}">\n<h2>{esc(title)}</h2>\n{body}\n</section>'
+
+
+def question_html(run: RunData) -> str:
+    """The question the run answers (config ``description``), or a plain note."""
+    text = run.config.get("description") or run.config.get("question")
+    if not text:
+        return "<p class='muted'>No description was given in config.yaml.</p>"
+    return f"<blockquote>{esc(text)}</blockquote>"
+
+
+def scenarios_html(run: RunData) -> str:
+    """The scenarios, the reference first and marked, with replications and descriptions."""
+    n_rep = run.timeseries.groupby("scenario", observed=True)["replication"].nunique()
+    n_months = int(run.timeseries["month"].max()) + 1 if len(run.timeseries) else 0
+    items = []
+    for name in run.scenarios:
+        mark = " <span class='badge'>reference</span>" if name == run.reference and len(run.scenarios) > 1 else ""
+        desc = (run.scenario_configs.get(name) or {}).get("description")
+        desc_html = f" — {esc(desc)}" if desc else ""
+        reps = int(n_rep.get(name, 0))
+        items.append(f"<li><strong>{esc(name)}</strong>{mark}: {reps} replications{desc_html}</li>")
+    return (f"<p>{n_months} months simulated; summaries average the last {run.summary_months} months "
+            f"of each replication.</p>\n<ul>{''.join(items)}</ul>")
+
+
+def _summary_row(run: RunData, scenario: str, metric: str) -> pd.Series | None:
+    rows = run.summary[(run.summary["scenario"] == scenario) & (run.summary["metric"] == metric)]
+    return None if rows.empty else rows.iloc[0]
+
+
+def finding_sentence(run: RunData, scenario: str, metric: str) -> str | None:
+    """One plain-language sentence: level with interval, and difference from the reference."""
+    row = _summary_row(run, scenario, metric)
+    if row is None:
+        return None
+    title = metric_label(metric)[0]
+    mean, interval = value_with_interval(metric, row["mean"], row.get("ci_low"), row.get("ci_high"))
+    unit = HEADLINE_UNITS.get(metric, "")
+    text = (f"{esc(title)} averaged <strong>{esc(mean)}</strong>{esc(unit)} "
+            f"(95% interval {esc(interval)})")
+    if len(run.scenarios) > 1 and scenario != run.reference and not _is_missing(row.get("diff")):
+        text += "; " + difference_clause(run.reference, metric, row)
+    return text + "."
+
+
+def difference_clause(reference: str, metric: str, row: pd.Series) -> str:
+    """'x higher than REF (95% interval a to b), an interval that excludes zero' and so on."""
+    d, lo, hi = float(row["diff"]), row.get("diff_ci_low"), row.get("diff_ci_high")
+    direction = "higher" if d > 0 else "lower" if d < 0 else "no different"
+    size, interval = diff_with_interval(metric, d, lo, hi)
+    size = size.lstrip("+−")
+    text = (f"{esc(size)} {direction} than {esc(reference)} "
+            f"(paired difference 95% interval {esc(interval)})")
+    if _is_missing(lo) or _is_missing(hi):
+        return text
+    if float(lo) > 0 or float(hi) < 0:
+        return text + ", <span class='clear'>an interval that excludes zero</span>"
+    return text + ", <span class='unclear'>an interval that includes zero (no clear difference)</span>"
+
+
+def findings_html(run: RunData) -> str:
+    """Headline findings: per scenario, a sentence for each key metric in the summary."""
+    blocks = []
+    for name in run.scenarios:
+        sentences = [s for m in KEY_METRICS if (s := finding_sentence(run, name, m))]
+        if not sentences:
+            continue
+        items = "".join(f"<li>{s}</li>" for s in sentences)
+        label = " (reference)" if name == run.reference and len(run.scenarios) > 1 else ""
+        blocks.append(f"<h3>{esc(name)}{esc(label)}</h3>\n<ul>{items}</ul>")
+    if not blocks:
+        return "<p class='muted'>summary.csv holds none of the key metrics.</p>"
+    paired = " Differences are paired (same seeds) against the reference." if len(run.scenarios) > 1 else ""
+    note = ("<p class='muted'>Means over replications of each replication's last "
+            f"{run.summary_months}-month average; intervals are 95% intervals across replications "
+            f"from summary.csv.{paired}</p>")
+    return note + "\n".join(blocks)
+
+
+def summary_table(run: RunData) -> pd.DataFrame:
+    """All metrics of summary.csv, formatted in their units; contract metrics first."""
+    s = run.summary.copy()
+    present = set(s["metric"])
+    known = [m for m in (*CONTRACT_METRICS, *figures.METRIC_LABELS) if m in present]
+    order = list(dict.fromkeys(known)) + sorted(present - set(known))
+    s["_m"] = s["metric"].map({m: i for i, m in enumerate(order)})
+    s["_s"] = s["scenario"].map({n: i for i, n in enumerate(run.scenarios)})
+    s = s.sort_values(["_m", "_s"])
+    metrics = s["metric"].tolist()
+
+    def col(name: str) -> list[Any]:
+        return s[name].tolist() if name in s.columns else [None] * len(s)
+
+    out = pd.DataFrame({
+        "Metric": [metric_label(m)[0] for m in metrics],
+        "Unit": [metric_label(m)[1] for m in metrics],
+        "Scenario": s["scenario"].astype(str).tolist(),
+        "Mean": [value_with_interval(m, v, lo, hi)[0]
+                 for m, v, lo, hi in zip(metrics, col("mean"), col("ci_low"), col("ci_high"), strict=True)],
+        "SD": [format_value(m, v) for m, v in zip(metrics, col("sd"), strict=True)],
+        "95% interval": [value_with_interval(m, v, lo, hi)[1]
+                         for m, v, lo, hi in zip(metrics, col("mean"), col("ci_low"), col("ci_high"), strict=True)],
+        "n": ["—" if _is_missing(v) else str(int(v)) for v in col("n")],
+    })
+    if "diff" in s.columns and len(run.scenarios) > 1:
+        diffs = [diff_with_interval(m, v, lo, hi) if not _is_missing(v) else ("—", "—")
+                 for m, v, lo, hi in zip(metrics, col("diff"), col("diff_ci_low"), col("diff_ci_high"), strict=True)]
+        out[f"Difference vs {run.reference}"] = [a for a, _ in diffs]
+        out["95% interval of difference"] = [b for _, b in diffs]
+    repeat = out["Metric"].eq(out["Metric"].shift())
+    out.loc[repeat, ["Metric", "Unit"]] = ""  # one label per metric block reads like a report table
+    return out
+
+
+def differing_parameters(configs: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    """Parameters whose value differs between scenario configs (one column per scenario)."""
+    flat = {name: flatten(cfg) for name, cfg in configs.items()}
+    keys = sorted(set().union(*(f.keys() for f in flat.values())) - NON_PARAMETER_KEYS)
+    missing = object()
+    rows = []
+    for key in keys:
+        values = [f.get(key, missing) for f in flat.values()]
+        if len({show(v) if v is not missing else "\0missing" for v in values}) > 1:
+            rows.append({"Parameter": key, **{n: ("—" if v is missing else show(v))
+                                               for n, v in zip(flat, values, strict=True)}})
+    return pd.DataFrame(rows, columns=["Parameter", *flat])
+
+
+def assumptions_html(run: RunData) -> str:
+    """What differs between scenarios, then every parameter of the run with its value."""
+    parts = ["<h3>What differs between scenarios</h3>"]
+    if len(run.scenario_configs) >= 2:
+        ordered = {n: run.scenario_configs[n] for n in
+                   [s for s in run.scenarios if s in run.scenario_configs]
+                   + sorted(set(run.scenario_configs) - set(run.scenarios))}
+        diff = differing_parameters(ordered)
+        parts.append(table_html(diff) if not diff.empty else
+                     "<p>The scenario configs set every parameter alike.</p>")
+        parts.append(f"<p class='muted'>Compared: the config.yaml of each of {len(ordered)} "
+                     "scenario subfolders.</p>")
+    elif len(run.scenarios) <= 1:
+        parts.append("<p>Single scenario: there is nothing to compare.</p>")
+    else:
+        parts.append("<p class='muted'>Several scenarios, but this folder holds no per-scenario "
+                     "configs (subfolders with config.yaml), so their differences cannot be listed "
+                     "here.</p>")
+    parts.append("<h3>All parameters of this run</h3>")
+    parts.append(parameters_html(run))
+    return "\n".join(parts)
+
+
+def parameters_html(run: RunData) -> str:
+    """The resolved parameters: parameters.csv with evidence if present, else config.yaml."""
+    if run.parameters is not None and {"key", "value"} <= set(run.parameters.columns):
+        cols = [c for c in ("key", "value", "evidence") if c in run.parameters.columns]
+        df = run.parameters[cols].rename(columns={"key": "Parameter", "value": "Value", "evidence": "Evidence"})
+        return ("<p class='muted'>From parameters.csv: each value with the evidence or assumption "
+                "behind it.</p>" + table_html(df, "data params", scroll=True))
+    if not run.config:
+        return "<p class='muted'>No config.yaml in this folder.</p>"
+    flat = flatten(run.config)
+    df = pd.DataFrame({"Parameter": list(flat), "Value": [show(v) for v in flat.values()]})
+    return ("<p class='muted'>From the resolved config.yaml. The evidence for each value is in the "
+            "comments of the conf/ files it came from.</p>" + table_html(df, "data params", scroll=True))
+
+
+def provenance_html(run: RunData) -> str:
+    """Provenance (commit, versions, seed, times) as a two-column table."""
+    if not run.provenance:
+        return "<p class='muted'>No provenance.json in this folder.</p>"
+    flat = flatten(run.provenance)
+    df = pd.DataFrame({"Item": list(flat), "Value": [show(v) for v in flat.values()]})
+    return table_html(df)
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def png_data_uri(path: Path) -> str:
+    """A PNG as a data URI, so the report needs no other file."""
+    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+
+
+def figure_html(path: Path | None, alt: str, caption: str, wide: bool = False) -> str:
+    """An embedded figure with its caption; nothing when the figure was skipped."""
+    if path is None:
+        return ""
+    cls = "fig wide" if wide else "fig"
+    cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
+    return f'<figure class="{cls}"><img src="{png_data_uri(path)}" alt="{esc(alt)}">{cap}</figure>'
+
+
+
+def make_figures(run: RunData, out_dir: Path) -> dict[str, list[tuple[Path | None, str, str]]]:
+    """Write every figure; grouped for the report as (path, alt text, caption)."""
+    palette = figures.scenario_palette(run.scenarios)
+    ts, months = run.timeseries, run.summary_months
+    org_metrics = set(figures.org_level(ts)["metric"].astype(str))
+    contract = [m for m in CONTRACT_METRICS if m in org_metrics]
+    known = list(figures.METRIC_LABELS)  # its order groups the metrics by theme
+    extras = sorted(org_metrics - set(contract), key=lambda m: (known.index(m) if m in known else len(known), m))
+    band_note = (f"Line: median across replications; band: 2.5–97.5 percentiles; grey: the last "
+                 f"{months} months that summary.csv averages.")
+    groups: dict[str, list[tuple[Path | None, str, str]]] = {
+        "overview": [(figures.overview_figure(ts, out_dir, palette=palette, summary_months=months),
+                      "Overview of the contract metrics", "All contract metrics over time. " + band_note)],
+        "forest": [(figures.forest_figure(run.summary, out_dir, reference=run.reference, palette=palette),
+                    "Paired differences from the reference",
+                    f"Difference of each scenario from {run.reference} in the last-{months}-month mean, "
+                    "paired by replication; bars are 95% intervals; the dashed line is no difference.")],
+        "contract": [], "extra": [],
+        "teams": [(figures.team_figure(ts, out_dir, palette=palette, summary_months=months),
+                   "Spread across teams", "Each dot is one team's mean over the last "
+                   f"{months} months, averaged over replications; boxes show quartiles across teams.")],
+    }
+    for group, metrics in (("contract", contract), ("extra", extras)):
+        for m in metrics:
+            title, unit = metric_label(m)
+            path = figures.trajectory_figure(ts, m, out_dir, palette=palette, summary_months=months)
+            groups[group].append((path, f"{title} ({unit}) over time", ""))
+    groups["note"] = [(None, "", band_note)]
+    return groups
+
+
+def figures_html(groups: Mapping[str, Iterable[tuple[Path | None, str, str]]]) -> str:
+    """The figure sections in reading order: overview, differences, each metric, teams."""
+    def block(name: str, wide: bool) -> str:
+        return "\n".join(figure_html(p, a, c, wide) for p, a, c in groups.get(name, []) if p is not None)
+
+    note = "".join(f"<p class='muted'>{esc(c)}</p>" for _, _, c in groups.get("note", []))
+    parts = [block("overview", True), block("forest", True)]
+    if any(p for p, _, _ in groups.get("contract", [])):
+        parts.append(f"<h3>Each contract metric</h3>\n{note}\n<div class='grid'>{block('contract', False)}</div>")
+    if any(p for p, _, _ in groups.get("extra", [])):
+        parts.append(f"<h3>Further metrics</h3>\n<div class='grid'>{block('extra', False)}</div>")
+    if any(p for p, _, _ in groups.get("teams", [])):
+        parts.append(f"<h3>Teams</h3>\n{block('teams', True)}")
+    return "\n".join(p for p in parts if p)
+
+
+# --------------------------------------------------------------------------- page
+
+CSS = """
+:root { --ink:#1d2733; --muted:#5b6775; --line:#d9dee4; --accent:#005eb8; }
+* { box-sizing: border-box; }
+body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: var(--ink);
+       max-width: 1200px; margin: 0 auto; padding: 1.5rem 2rem 4rem; line-height: 1.5; background: #fff; }
+header { border-bottom: 4px solid var(--accent); margin-bottom: 1rem; }
+h1 { font-size: 1.8rem; margin: 0 0 .3rem; }
+h2 { font-size: 1.35rem; margin-top: 2.2rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
+h3 { font-size: 1.08rem; margin: 1.4rem 0 .4rem; }
+.muted { color: var(--muted); font-size: .92rem; }
+blockquote { margin: .5rem 0; padding: .6rem 1rem; background: #eef4fb; border-left: 4px solid var(--accent); }
+nav ol { columns: 2; font-size: .95rem; }
+nav a, a { color: var(--accent); }
+.badge { background: var(--accent); color: #fff; border-radius: 3px; padding: 0 .4rem; font-size: .8rem; }
+.clear { color: #006747; font-weight: 600; }
+.unclear { color: var(--muted); }
+figure { margin: 1rem 0; }
+figure img { max-width: 100%; height: auto; display: block; border: 1px solid var(--line); }
+figcaption { color: var(--muted); font-size: .88rem; margin-top: .3rem; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 0 1.2rem; }
+table.data { border-collapse: collapse; font-size: .86rem; margin: .5rem 0 1rem; width: 100%; }
+table.data th, table.data td { border-bottom: 1px solid var(--line); padding: .25rem .5rem; text-align: left;
+                               vertical-align: top; }
+table.data th { background: #f3f5f7; position: sticky; top: 0; }
+table.data td { font-variant-numeric: tabular-nums; }
+table.summary td:nth-child(n+4) { white-space: nowrap; }
+table.params td:first-child { font-family: ui-monospace, Menlo, Consolas, monospace; white-space: nowrap; }
+.scroll { max-height: 36rem; overflow: auto; border: 1px solid var(--line); }
+.scroll table.data { margin: 0; }
+"""
+
+#: Marks on <body> how many images decoded, so a headless browser test can check them.
+IMAGE_CHECK_JS = """
+window.addEventListener("load", function () {
+  var imgs = Array.prototype.slice.call(document.images);
+  var ok = imgs.filter(function (i) { return i.complete && i.naturalWidth > 0; });
+  document.body.dataset.imagesTotal = String(imgs.length);
+  document.body.dataset.imagesLoaded = String(ok.length);
+});
+"""
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("question", "Question"), ("scenarios", "Scenarios"), ("findings", "Headline findings"),
+    ("figures", "Figures"), ("metrics", "All metrics"), ("assumptions", "Assumptions"),
+    ("provenance", "Provenance"),
+)
+
+
+def render(run: RunData, groups: Mapping[str, Iterable[tuple[Path | None, str, str]]]) -> str:
+    """The whole HTML page as text."""
+    title = "Leadership culture, burnout and care: simulation report"
+    subtitle = f"Run folder {run.run_dir.resolve().name}"
+    if run.config.get("scenario"):
+        subtitle += f" · scenario {run.config['scenario']}"
+    bodies = {
+        "question": question_html(run),
+        "scenarios": scenarios_html(run),
+        "findings": findings_html(run),
+        "figures": figures_html(groups),
+        "metrics": table_html(summary_table(run), "data summary"),
+        "assumptions": assumptions_html(run),
+        "provenance": provenance_html(run),
+    }
+    nav = "".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in SECTIONS)
+    sections = "\n".join(section(a, t, bodies[a]) for a, t in SECTIONS)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title>
+<style>{CSS}</style>
+</head>
+<body>
+<header><h1>{esc(title)}</h1><p class="muted">{esc(subtitle)}</p></header>
+<nav><ol>{nav}</ol></nav>
+{sections}
+<script>{IMAGE_CHECK_JS}</script>
+</body>
+</html>
+"""
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder, so readers never see half a report.
+
+    The temporary name is unique per process and created with the usual umask (unlike
+    mkstemp's 0600), so the finished report is as readable as the run's other files.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "x", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def build_report(run_dir: Path) -> Path:
+    """Build ``run_dir/report.html`` (figures also saved in ``run_dir/figures``) and return its path."""
+    run = load_run(Path(run_dir))
+    groups = make_figures(run, run.run_dir / "figures")
+    out = run.run_dir / REPORT_NAME
+    write_atomic(out, render(run, groups))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI: rebuild DIR/report.html; exit 2 with one line when DIR is not a run folder."""
+    parser = argparse.ArgumentParser(prog="python -m sim.report", description="Rebuild DIR/report.html.")
+    parser.add_argument("run_dir", type=Path, metavar="DIR", help="run folder with timeseries.parquet")
+    args = parser.parse_args(argv)
+    try:
+        out = build_report(args.run_dir)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
