@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . || $(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 run: $(STAMP)           ## the embedded default experiment (baseline)
@@ -34,7 +34,7 @@ lint: $(STAMP)
 
 lock:                   ## re-pin requirements.lock from a fresh resolve
 	$(PYTHON) -m venv /tmp/sim-lock && /tmp/sim-lock/bin/pip install --quiet -e ".[test,joblib]" && \
-	  /tmp/sim-lock/bin/pip freeze --exclude-editable > requirements.lock && rm -rf /tmp/sim-lock
+	  /tmp/sim-lock/bin/pip freeze --exclude-editable | grep -v -E "^sim( |=|@)" > requirements.lock && rm -rf /tmp/sim-lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache
