@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim import outputs
-from sim.config import Config, as_dict, to_config
+from sim.config import Config, ConfigError, as_dict, to_config
 from sim.evidence import parameter_table
 from sim.runner import run_scenario
 from sim.summary import summarise
@@ -52,7 +53,22 @@ def _report(run_dir: Path) -> None:
     build_report(run_dir)
 
 
-def run_job(cfg: DictConfig, run_dir: Path) -> pd.DataFrame:
-    typed = to_config(cfg)
+def is_completed(run_dir: Path) -> bool:
+    try:
+        return json.loads((run_dir / "status.json").read_text())["status"] == "completed"
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def run_job(cfg: DictConfig, run_dir: Path) -> pd.DataFrame | None:
+    """Validate and run one job; with ``resume=true`` a completed job is skipped."""
+    try:
+        typed = to_config(cfg)
+    except ConfigError as exc:
+        outputs.write_status(run_dir, "failed", error=str(exc))
+        raise
+    if typed.resume and is_completed(run_dir):
+        log.info("resume: %s already completed, skipped", run_dir)
+        return None
     log.info("scenario %s: %d replications x %g years -> %s", typed.scenario, typed.n_replications, typed.years, run_dir)
     return run_to_folder(typed, run_dir)

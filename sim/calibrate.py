@@ -2,7 +2,7 @@
 
 Runs the ``baseline`` experiment, averages each replication over the steady-state
 (last) year and prints target vs model with the 95% interval across replications.
-Exits 1 if any replication-mean falls outside its target range. Extra overrides are
+Exits 1 if any mean over replications falls outside its target range. Extra overrides are
 passed through (e.g. ``n_replications=20``).
 """
 

@@ -145,6 +145,7 @@ class Quality:
     missed_exhaustion_coef: float = p(0.0, 20.0)
     missed_inexperience_coef: float = p(0.0, 20.0)
     missed_hca_shortfall_coef: float = p(0.0, 20.0)
+    missed_learning_coef: float = p(0.0, 20.0)
 
 
 @dataclass
@@ -276,6 +277,7 @@ class Config:
     years: float = p(1 / 12, 100.0)
     n_jobs: int = p(0, 1024)
     progress: bool = True
+    resume: bool = False
     organisation: Organisation = field(default_factory=Organisation)
     demand: Demand = field(default_factory=Demand)
     staffing: Staffing = field(default_factory=Staffing)
@@ -295,9 +297,11 @@ class Config:
     outputs: Outputs = field(default_factory=Outputs)
 
 
-#: Sections whose values the model reads live, so a scheduled change takes effect.
+#: Sections whose values the model reads live, so a scheduled change takes effect
+#: (of ``organisation``, only ``establishment_multiplier``: the daily process opens or
+#: stops refilling posts to match it).
 SCHEDULABLE_SECTIONS = (
-    "demand", "staffing", "exhaustion", "sickness", "leaving", "recruitment", "quality",
+    "organisation", "demand", "staffing", "exhaustion", "sickness", "leaving", "recruitment", "quality",
     "reporting", "culture", "leadership", "collaboration", "leader_wellbeing",
     "reputation", "mechanisms",
 )
@@ -394,6 +398,9 @@ def _check_rules(cfg: Config) -> None:
                 f"{where}.key='{change.key}' cannot be scheduled; allowed: "
                 f"'<section>.<parameter>' with section one of {', '.join(SCHEDULABLE_SECTIONS)}"
             )
+        if section == "organisation" and name != "establishment_multiplier":
+            raise ConfigError(f"{where}.key='{change.key}' cannot be scheduled; of organisation only "
+                              "establishment_multiplier can change during a run")
         target = getattr(cfg, section)
         if name not in {f.name for f in dataclasses.fields(target)} or name == "name":
             raise ConfigError(f"{where}.key='{change.key}' is not a parameter of '{section}'")

@@ -90,9 +90,9 @@ def adverse_event_probability(patients_per_rn: np.ndarray, exhaustion: np.ndarra
 
 
 def missed_care_probability(patients_per_rn: np.ndarray, exhaustion: np.ndarray,
-                            inexperience: np.ndarray, hca_shortfall: np.ndarray, *, base: float,
-                            patients_coef: float, reference_ppn: float, exhaustion_coef: float,
-                            inexperience_coef: float, hca_shortfall_coef: float) -> np.ndarray:
+                            inexperience: np.ndarray, hca_shortfall: np.ndarray, learning: np.ndarray, *,
+                            base: float, patients_coef: float, reference_ppn: float, exhaustion_coef: float,
+                            inexperience_coef: float, hca_shortfall_coef: float, learning_coef: float) -> np.ndarray:
     """Chance that a patient-day has some care left undone.
 
     Logistic in log workload: care is rationed when there is too little nurse time, so
@@ -102,7 +102,7 @@ def missed_care_probability(patients_per_rn: np.ndarray, exhaustion: np.ndarray,
     ppn = np.maximum(patients_per_rn, 1e-9)
     x = (logit(base) + patients_coef * np.log(ppn / reference_ppn)
          + exhaustion_coef * (exhaustion - 0.5) + inexperience_coef * inexperience
-         + hca_shortfall_coef * hca_shortfall)
+         + hca_shortfall_coef * hca_shortfall - learning_coef * learning)
     return expit(x)
 
 
@@ -198,9 +198,9 @@ def mutual_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.nda
     return rn, lent
 
 
-def share_learning(learning: np.ndarray, gain: np.ndarray, willingness: np.ndarray, share: float) -> np.ndarray:
+def share_learning(gain: np.ndarray, willingness: np.ndarray, share: float) -> np.ndarray:
     """Learning of a team flows to its ring neighbours in proportion to collaboration."""
-    n = len(learning)
+    n = len(gain)
     received = np.zeros(n)
     if n < 2:
         return received

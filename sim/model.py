@@ -5,7 +5,8 @@ Timing convention (keeps traces exact and free of same-time ordering puzzles): t
 daily process runs at mid-day, ``t = d + 0.5`` for day ``d``; every life-cycle change
 it decides (a sickness episode, a departure, a hire) takes effect at a whole day,
 ``t = d + 1 + duration``. A sickness episode of k days decided on day d therefore
-removes the person from the rota on days d+1 .. d+k exactly.
+removes the person from the rota on days d+1 .. d+k exactly. (Incident reviews and leader
+appointments end at half-days, just before that day's daily process.)
 """
 
 from __future__ import annotations
@@ -251,8 +252,7 @@ class Model:
             r = self.p.recruitment
             yield self.env.timeout(int(mech.gamma_days(g, r.attempt_days, r.attempt_cv)[0]))
             base = r.success_prob_rn if role == RN else r.success_prob_hca
-            rep = self.reputation if self.p.mechanisms.reputation else 0.5
-            p_appoint = min(1.0, base * r.applicant_multiplier * math.exp(r.reputation_elasticity * (rep - 0.5)))
+            p_appoint = min(1.0, base * r.applicant_multiplier * math.exp(r.reputation_elasticity * (self.reputation - 0.5)))
             if g.random() < p_appoint:
                 break
             self._log("no_appointment", team=team, role=role)
@@ -272,7 +272,7 @@ class Model:
                 gain = np.zeros(self.n_teams)
                 gain[team] = p.reporting.learning_gain
                 if m.shared_learning:
-                    gain += mech.share_learning(self.learning, gain, self.collaboration, p.reporting.learning_share)
+                    gain += mech.share_learning(gain, self.collaboration, p.reporting.learning_share)
                 self.learning += gain * (1.0 - self.learning)
             self._log("learning", team=team)
         elif m.blame:
@@ -294,7 +294,6 @@ class Model:
             self.leader_leaves[team] = self.env.event()
             yield self.leader_leaves[team]
             self.leader_present[team] = False
-            self.month.leader_departures += 1
             self._log("leader_leaves", team=team)
             yield self.env.timeout(0.5 + round(self.p.leader_wellbeing.vacancy_days))
             g, L, C = self.rng.leader_appointments, self.p.leadership, self.p.collaboration
@@ -399,7 +398,8 @@ class Model:
                 exhaustion_coef=q.adverse_exhaustion_coef, inexperience_coef=q.adverse_inexperience_coef,
                 learning_coef=q.adverse_learning_coef)
             p_missed = mech.missed_care_probability(
-                ppn, team_E, inexperience, hca_short, base=q.missed_care_base, patients_coef=q.missed_patients_coef,
+                ppn, team_E, inexperience, hca_short, self.learning, base=q.missed_care_base,
+                patients_coef=q.missed_patients_coef, learning_coef=q.missed_learning_coef,
                 reference_ppn=q.reference_patients_per_rn, exhaustion_coef=q.missed_exhaustion_coef,
                 inexperience_coef=q.missed_inexperience_coef, hca_shortfall_coef=q.missed_hca_shortfall_coef)
             g = self.rng.care_quality
@@ -467,6 +467,7 @@ class Model:
                 event = self.leader_leaves[t]
                 if event is not None and not event.triggered:
                     event.succeed()
+                    acc.leader_departures += 1     # counted on the day it is decided
         self.leader_tenure += self.leader_present
 
         # 4. Sickness absence ----------------------------------------------------------
@@ -592,8 +593,9 @@ class Model:
             team["psychological_safety"][month] = acc.psafe_t / days
         if self.p.mechanisms.reputation:
             r = self.p.reputation
+            missed = values["missed_care_rate"] if self.p.mechanisms.quality else self.p.reputation.reference_missed_care
             target = mech.reputation_target(
-                values["leaver_rate"], values["missed_care_rate"], values["psychological_safety"],
+                values["leaver_rate"], missed, values["psychological_safety"],
                 turnover_coef=r.turnover_coef, care_coef=r.care_coef, culture_coef=r.culture_coef,
                 ref_leaver=r.reference_leaver_rate, ref_missed=r.reference_missed_care, ref_psafe=r.reference_psafe)
             self.reputation += (target - self.reputation) / max(r.timescale_months, 1.0)

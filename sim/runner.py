@@ -41,11 +41,19 @@ def run_scenario(cfg: Config) -> pd.DataFrame:
                 frames[r] = run_replication(cfg, r)
                 bar.update()
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            pool = ProcessPoolExecutor(max_workers=workers)
+            finished = False
+            try:
                 futures = {pool.submit(run_replication, cfg, r): r for r in reps}
                 for fut in as_completed(futures):
                     frames[futures[fut]] = fut.result()
                     bar.update()
+                finished = True
+            finally:
+                if not finished:  # interrupted or failed: do not wait for the other replications
+                    for proc in list(getattr(pool, "_processes", {}).values()):
+                        proc.terminate()
+                pool.shutdown(wait=finished, cancel_futures=True)
     finally:
         bar.close()
     return pd.concat([frames[r] for r in reps], ignore_index=True)

@@ -53,17 +53,17 @@ def test_adverse_event_odds_ratio_per_extra_patient_is_the_input() -> None:
 
 
 def test_missed_care_base_at_reference() -> None:
-    p = mech.missed_care_probability(np.array([8.0]), np.array([0.5]), np.zeros(1), np.zeros(1), base=0.25,
+    p = mech.missed_care_probability(np.array([8.0]), np.array([0.5]), np.zeros(1), np.zeros(1), np.zeros(1), base=0.25,
                                      patients_coef=2.4, reference_ppn=8.0, exhaustion_coef=3.0,
-                                     inexperience_coef=0.8, hca_shortfall_coef=1.5)
+                                     inexperience_coef=0.8, hca_shortfall_coef=1.5, learning_coef=0.3)
     assert p[0] == pytest.approx(0.25)
 
 
 def test_missed_care_odds_elasticity_and_vanishing_at_no_workload() -> None:
     kw = dict(base=0.25, patients_coef=2.4, reference_ppn=8.0, exhaustion_coef=0.0, inexperience_coef=0.0,
-              hca_shortfall_coef=0.0)
+              hca_shortfall_coef=0.0, learning_coef=0.3)
     p8, p16, p0 = mech.missed_care_probability(np.array([8.0, 16.0, 0.0]), np.full(3, 0.5), np.zeros(3),
-                                               np.zeros(3), **kw)
+                                               np.zeros(3), np.zeros(3), **kw)
     assert (p16 / (1 - p16)) / (p8 / (1 - p8)) == pytest.approx(2**2.4)   # doubling the load
     assert p0 == pytest.approx(0.0, abs=1e-12)
 
@@ -113,7 +113,7 @@ def test_siloed_teams_lend_nothing() -> None:
 
 
 def test_share_learning_by_hand() -> None:
-    got = mech.share_learning(np.zeros(3), np.array([0.1, 0.0, 0.0]), np.array([1.0, 0.5, 0.0]), 0.5)
+    got = mech.share_learning(np.array([0.1, 0.0, 0.0]), np.array([1.0, 0.5, 0.0]), 0.5)
     np.testing.assert_allclose(got, [0.0, 0.5 * 0.5 * 0.1, 0.0])
 
 

@@ -91,3 +91,22 @@ def test_every_reported_incident_becomes_learning_or_blame(compassion: str, lear
         assert n_learned == learned
     if blamed is not None:
         assert n_blamed == blamed
+
+
+def test_scheduled_establishment_uplift_opens_posts_that_are_recruited_into() -> None:
+    m = run_trace("mechanisms.recruitment=true", "recruitment.attempt_days=10", "recruitment.attempt_cv=0",
+                  "recruitment.success_prob_rn=1", "recruitment.reputation_elasticity=0", "recruitment.start_delay_days=0",
+                  "+schedule=[{month: 1, key: organisation.establishment_multiplier, value: 3}]")
+    # From month 1 (day 31) the one-post team has 3 posts: two rounds start the next day, hires 10 days later.
+    assert events(m, "hire") == [(42.0, "hire"), (42.0, "hire")]
+    assert org_series(m, "headcount").tolist() == [1, 3, 3]
+    assert org_series(m, "establishment").tolist() == [1, 3, 3]
+
+
+def test_uplift_beyond_the_state_arrays_grows_them() -> None:
+    m = run_trace("mechanisms.recruitment=true", "recruitment.attempt_days=10", "recruitment.attempt_cv=0",
+                  "recruitment.success_prob_rn=1", "recruitment.reputation_elasticity=0", "recruitment.start_delay_days=0",
+                  "organisation.rn_posts_per_team=3",
+                  "+schedule=[{month: 1, key: organisation.establishment_multiplier, value: 5}]")
+    assert m.staff.capacity >= 15 > 3 + 8         # arrays start with room for the posts plus 8
+    assert org_series(m, "headcount").tolist() == [3, 15, 15]
