@@ -23,6 +23,7 @@ from omegaconf import DictConfig
 from omegaconf.errors import ConfigKeyError, ValidationError
 
 from sim.app import run_job
+from sim.collect import collect_active, swept_keys
 from sim.config import Config, ConfigError, load_config, register_configs
 
 register_configs()
@@ -91,7 +92,9 @@ def _terminate(signum: int, frame: object) -> None:
 def main(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     try:
-        run_job(cfg, Path(hc.runtime.output_dir))
+        sweeping = hc.mode == RunMode.MULTIRUN
+        task = list(hc.overrides.task) if sweeping else None
+        run_job(cfg, Path(hc.runtime.output_dir), task, swept_keys(Path(hc.sweep.dir)) if sweeping else None)
     except ConfigError as exc:
         if os.environ.get("SIM_DEBUG") or hc.mode == RunMode.MULTIRUN:
             raise  # in a sweep the launcher records the failure and runs the other jobs
@@ -101,7 +104,10 @@ def main(cfg: DictConfig) -> None:
 def cli() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     prevalidate(sys.argv[1:])
-    main()
+    try:
+        main()
+    finally:
+        collect_active()  # a sweep that ended in a failed job is still collected
 
 
 if __name__ == "__main__":

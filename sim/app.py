@@ -60,8 +60,41 @@ def is_completed(run_dir: Path) -> bool:
         return False
 
 
-def run_job(cfg: DictConfig, run_dir: Path) -> pd.DataFrame | None:
-    """Validate and run one job; with ``resume=true`` a completed job is skipped."""
+#: Overrides that do not make a scenario (they are the same across a sweep's jobs).
+NOT_SCENARIO_KEYS = {"experiment", "seed", "n_replications", "n_jobs", "years", "progress", "resume"}
+
+
+GROUPS = {"organisation", "demand", "leadership", "collaboration", "intervention"}
+
+
+def scenario_from_overrides(task_overrides: list[str], swept: set[str] | None = None) -> str:
+    """A sweep job's scenario name from its scenario-defining overrides.
+
+    Group choices give their option (``leadership=blame`` -> ``blame``; a list
+    ``intervention=[a,b]`` -> ``a&b``), parameters give ``leaf=value``; parts are sorted
+    by key and joined with ``+``, e.g. ``blame+siloed``.
+    """
+    parts = []
+    for o in sorted(x.lstrip("+~") for x in task_overrides):
+        key, _, value = o.partition("=")
+        if key.startswith("hydra") or key in NOT_SCENARIO_KEYS or key == "scenario":
+            continue
+        if swept is not None and key not in swept:
+            continue
+        value = value.strip("[]").replace(",", "&").replace(" ", "")
+        parts.append(value if key in GROUPS else f"{key.rsplit('.', 1)[-1]}={value}")
+    return "+".join(parts)
+
+
+def run_job(cfg: DictConfig, run_dir: Path, task_overrides: list[str] | None = None,
+            swept: set[str] | None = None) -> pd.DataFrame | None:
+    """Validate and run one job; with ``resume=true`` a completed job is skipped.
+
+    In a sweep (``task_overrides`` given) the scenario is named from the job's overrides,
+    so every job of a sweep has its own name in the collected outputs.
+    """
+    if task_overrides is not None and (name := scenario_from_overrides(task_overrides, swept)):
+        cfg.scenario = name
     try:
         typed = to_config(cfg)
     except ConfigError as exc:

@@ -262,6 +262,76 @@ class ScheduledChange:
 
 
 @dataclass
+class Intervention:
+    """A programme switched on from ``start_month``, costed per staff post per year."""
+
+    enabled: bool = False
+    start_month: int = p(0, None, default=0)
+    cost_per_staff_year: float = p(0.0, None, default=0.0)
+
+
+@dataclass
+class LeadershipDevelopment(Intervention):
+    compassion_shift: float = p(-1.0, 1.0, default=MISSING)
+
+
+@dataclass
+class PeerSupport(Intervention):
+    share_attending: float = prob()
+
+
+@dataclass
+class LeaderWellbeingSupport(Intervention):
+    peer_support: float = prob()
+
+
+@dataclass
+class StaffingUplift(Intervention):
+    establishment_multiplier: float = p(0.1, 5.0)
+
+
+@dataclass
+class PayAndTerms(Intervention):
+    pay_multiplier: float = p(0.0, 10.0)
+    applicant_multiplier: float = p(0.0, 10.0)
+
+
+@dataclass
+class CollaborationProgramme(Intervention):
+    collaboration_shift: float = p(-1.0, 1.0)
+
+
+@dataclass
+class EmergingLeaders(Intervention):
+    development_share: float = prob()
+
+
+@dataclass
+class Interventions:
+    """MODEL.md mechanism 12; each becomes scheduled parameter changes from its start."""
+
+    leadership_development: LeadershipDevelopment = field(default_factory=LeadershipDevelopment)
+    peer_support: PeerSupport = field(default_factory=PeerSupport)
+    leader_wellbeing_support: LeaderWellbeingSupport = field(default_factory=LeaderWellbeingSupport)
+    staffing_uplift: StaffingUplift = field(default_factory=StaffingUplift)
+    pay_and_terms: PayAndTerms = field(default_factory=PayAndTerms)
+    collaboration_programme: CollaborationProgramme = field(default_factory=CollaborationProgramme)
+    emerging_leaders: EmergingLeaders = field(default_factory=EmergingLeaders)
+
+
+#: What each intervention changes: its field -> the live model parameter it sets.
+INTERVENTION_EFFECTS: dict[str, dict[str, str]] = {
+    "leadership_development": {"compassion_shift": "leadership.compassion_shift"},
+    "peer_support": {"share_attending": "exhaustion.peer_support_share"},
+    "leader_wellbeing_support": {"peer_support": "leader_wellbeing.peer_support"},
+    "staffing_uplift": {"establishment_multiplier": "organisation.establishment_multiplier"},
+    "pay_and_terms": {"pay_multiplier": "leaving.pay_multiplier", "applicant_multiplier": "recruitment.applicant_multiplier"},
+    "collaboration_programme": {"collaboration_shift": "collaboration.collaboration_shift"},
+    "emerging_leaders": {"development_share": "leadership.development_share"},
+}
+
+
+@dataclass
 class Outputs:
     team_metrics: bool = True
     summary_months: int = p(1, None)
@@ -294,6 +364,7 @@ class Config:
     reputation: Reputation = field(default_factory=Reputation)
     mechanisms: Mechanisms = field(default_factory=Mechanisms)
     schedule: list[ScheduledChange] = field(default_factory=list)
+    intervention: Interventions = field(default_factory=Interventions)
     outputs: Outputs = field(default_factory=Outputs)
 
 
@@ -385,6 +456,11 @@ def _check_rules(cfg: Config) -> None:
     for ok, message in rules:
         if not ok:
             raise ConfigError(message)
+    for name in INTERVENTION_EFFECTS:
+        iv = getattr(cfg.intervention, name)
+        if iv.enabled and iv.start_month >= horizon_months:
+            raise ConfigError(f"intervention.{name}.start_month={iv.start_month} is after the horizon; allowed: 0 to "
+                              f"{horizon_months - 1} (years={cfg.years:g})")
     for i, change in enumerate(cfg.schedule):
         where = f"schedule[{i}]"
         if change.month >= horizon_months:
@@ -429,6 +505,17 @@ def to_config(cfg: DictConfig | dict) -> Config:
     _check_ranges(obj, "")
     _check_rules(obj)
     return obj
+
+
+def scheduled_changes(cfg: Config) -> list[ScheduledChange]:
+    """The config's own schedule plus the changes of every enabled intervention."""
+    changes = list(cfg.schedule)
+    for name, effects in INTERVENTION_EFFECTS.items():
+        iv = getattr(cfg.intervention, name)
+        if iv.enabled:
+            changes += [ScheduledChange(month=iv.start_month, key=key, value=float(getattr(iv, f)))
+                        for f, key in effects.items()]
+    return changes
 
 
 def as_dict(cfg: Config) -> dict[str, Any]:

@@ -20,7 +20,7 @@ EXTRA_METRICS: tuple[str, ...] = (
     "blamed_incidents", "learned_incidents", "agency_cover_share", "mutual_aid_rn",
     "exhaustion_mean", "engagement_mean", "bullying_prevalence", "learning",
     "leader_exhaustion", "leader_compassion", "leader_vacancies", "reputation",
-    "establishment", "demand_index",
+    "establishment", "demand_index", "intervention_cost",
 )
 
 #: Metrics also written per team (``team`` column not null).

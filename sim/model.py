@@ -20,7 +20,7 @@ import numpy as np
 import simpy
 
 from sim import mechanisms as mech
-from sim.config import Config
+from sim.config import INTERVENTION_EFFECTS, Config, scheduled_changes
 from sim.metrics import MonthlyRecorder
 from sim.streams import Streams
 from sim.workforce import HCA, RN, Workforce
@@ -57,6 +57,7 @@ class Model:
     def __init__(self, cfg: Config, replication: int = 0, trace: bool = False) -> None:
         self.cfg = cfg
         self.p = copy.deepcopy(cfg)          # live parameters: scheduled changes edit these
+        self.changes = scheduled_changes(cfg)  # the schedule plus every enabled intervention
         self.replication = replication
         self.env = simpy.Environment()
         self.n_teams = T = cfg.organisation.n_teams
@@ -322,7 +323,7 @@ class Model:
     # ------------------------------------------------------------------ scheduled changes
 
     def _apply_schedule(self, month: int) -> None:
-        for change in self.cfg.schedule:
+        for change in self.changes:
             if change.month != month:
                 continue
             section, name = change.key.split(".", 1)
@@ -580,6 +581,7 @@ class Model:
             "leader_compassion": acc.leader_compassion / days, "leader_vacancies": acc.leader_vacant / days,
             "reputation": self.reputation, "establishment": float(self.establishment().sum()),
             "demand_index": acc.demand / days,
+            "intervention_cost": self._intervention_cost(month),
         }
         for name, value in values.items():
             org[name][month] = value
@@ -600,6 +602,17 @@ class Model:
                 ref_leaver=r.reference_leaver_rate, ref_missed=r.reference_missed_care, ref_psafe=r.reference_psafe)
             self.reputation += (target - self.reputation) / max(r.timescale_months, 1.0)
         self.month = Month(T)
+
+
+    def _intervention_cost(self, month: int) -> float:
+        """Spend in the month on every intervention that has started (per funded post)."""
+        posts = float(self.establishment().sum())
+        total = 0.0
+        for name in INTERVENTION_EFFECTS:
+            iv = getattr(self.cfg.intervention, name)
+            if iv.enabled and month >= iv.start_month:
+                total += iv.cost_per_staff_year * posts / 12
+        return total
 
 
 def simulate(cfg: Config, replication: int) -> MonthlyRecorder:

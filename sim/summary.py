@@ -56,3 +56,49 @@ def summarise(ts: pd.DataFrame, reference: str | None = None, months: int = 12) 
             diffs.append((d, lo, hi))
         out[DIFF_COLUMNS] = pd.DataFrame(diffs, index=out.index)
     return out
+
+
+def _ratio_interval(cost: float, lo: float, hi: float) -> tuple[float, float]:
+    """Interval of cost / benefit from the benefit's interval (cost is fixed by design):
+    unbounded above when the benefit's interval reaches zero."""
+    upper = cost / lo if lo > 0 else np.inf
+    lower = cost / hi if hi > 0 else np.inf
+    return lower, upper
+
+
+def cost_effectiveness(ts: pd.DataFrame, reference: str, months: int = 12) -> pd.DataFrame:
+    """Cost per leaver and per adverse event avoided vs the reference, paired by replication.
+
+    Over the last ``months`` months: the extra intervention spend, and the leavers and
+    (true) adverse events avoided, each replication against the same replication of the
+    reference (common random numbers). Empty when no scenario spends on interventions.
+    """
+    org = ts[ts["team"].isna() & ts["metric"].isin(["intervention_cost", "leavers", "adverse_events"])]
+    window = org[org["month"] > org["month"].max() - months]
+    totals = window.groupby(["scenario", "replication", "metric"])["value"].sum().unstack("metric")
+    if "intervention_cost" not in totals or reference not in totals.index.get_level_values(0):
+        return pd.DataFrame()
+    ref = totals.loc[reference]
+    rows = []
+    for scenario in dict.fromkeys(totals.index.get_level_values(0)):
+        if scenario == reference:
+            continue
+        paired = totals.loc[scenario].join(ref, rsuffix="_ref", how="inner")
+        cost = float((paired["intervention_cost"] - paired["intervention_cost_ref"]).mean())
+        if cost <= 0:
+            continue
+        row: dict[str, float | str] = {"scenario": scenario, "cost": cost, "n": len(paired)}
+        for metric, label in (("leavers", "leaver"), ("adverse_events", "adverse")):
+            avoided = (paired[f"{metric}_ref"] - paired[metric]).to_numpy()
+            mean, _, lo, hi = t_interval(avoided)
+            name = "leavers_avoided" if label == "leaver" else "adverse_events_avoided"
+            per = "cost_per_leaver_avoided" if label == "leaver" else "cost_per_adverse_event_avoided"
+            row.update({name: mean, f"{name}_ci_low": lo, f"{name}_ci_high": hi,
+                        per: cost / mean if mean > 0 else np.inf})
+            row[f"cost_per_{label}_ci_low"], row[f"cost_per_{label}_ci_high"] = _ratio_interval(cost, lo, hi)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out["rank_leaver"] = out["cost_per_leaver_avoided"].rank(method="min").astype(int)
+        out["rank_adverse"] = out["cost_per_adverse_event_avoided"].rank(method="min").astype(int)
+    return out

@@ -110,3 +110,13 @@ def test_uplift_beyond_the_state_arrays_grows_them() -> None:
                   "+schedule=[{month: 1, key: organisation.establishment_multiplier, value: 5}]")
     assert m.staff.capacity >= 15 > 3 + 8         # arrays start with room for the posts plus 8
     assert org_series(m, "headcount").tolist() == [3, 15, 15]
+
+
+def test_intervention_changes_parameters_from_its_start_month_and_costs_per_post() -> None:
+    m = run_trace("intervention=[peer_support,pay_and_terms]", "intervention.peer_support.start_month=1",
+                  "intervention.pay_and_terms.start_month=2")
+    changes = [(t, d["key"], d["value"]) for t, e, d in m.trace if e == "schedule"]
+    assert changes == [(31.5, "exhaustion.peer_support_share", 0.3), (61.5, "leaving.pay_multiplier", 0.85),
+                       (61.5, "recruitment.applicant_multiplier", 1.15)]  # month 2 starts on day 61
+    # One funded post: peer support costs 25/12 a month from month 1, pay and terms 1050/12 from month 2.
+    assert org_series(m, "intervention_cost").tolist() == pytest.approx([0.0, 25 / 12, (25 + 1050) / 12])

@@ -1,0 +1,211 @@
+"""``python -m sim.collect DIR``: gather a sweep's jobs into one comparison.
+
+Reads every job folder of a Hydra sweep (``DIR/<job number>/``), concatenates the
+completed jobs' ``timeseries.parquet``, writes ``timeseries.parquet``, ``summary.csv``
+(with paired differences from the reference scenario), ``cost_effectiveness.csv`` when
+interventions are costed, ``jobs.csv`` and ``report.html`` into DIR, and names every
+failed or missing job instead of silently dropping it (exit code 1 when there are any).
+The same code runs automatically at the end of every sweep (:class:`CollectSweep`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+
+from sim import outputs
+from sim.summary import cost_effectiveness, summarise
+
+log = logging.getLogger(__name__)
+
+#: The sweep folder of the multirun under way in this process (set by CollectSweep).
+ACTIVE_SWEEP: dict[str, Path | bool] = {}
+
+
+def job_folders(sweep_dir: Path) -> list[Path]:
+    return sorted((p for p in sweep_dir.iterdir() if p.is_dir() and p.name.isdigit()), key=lambda p: int(p.name))
+
+
+def sweep_overrides(sweep_dir: Path) -> list[Any]:
+    """The sweep's parsed overrides (command line and ``hydra.sweeper.params``)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser  # noqa: PLC0415
+
+    cfg = OmegaConf.load(Path(sweep_dir) / "multirun.yaml")
+    overrides = list(cfg.hydra.overrides.task)
+    params = cfg.hydra.sweeper.get("params") or {}
+    keys = {o.split("=", 1)[0] for o in overrides}
+    overrides += [f"{k}={v}" for k, v in params.items() if k not in keys]
+    return OverridesParser.create().parse_overrides(overrides)
+
+
+def swept_keys(sweep_dir: Path) -> set[str] | None:
+    """The keys a sweep varies (None if its multirun.yaml cannot be read)."""
+    try:
+        return {o.key_or_group for o in sweep_overrides(sweep_dir) if o.is_sweep_override()}
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def expected_jobs(sweep_dir: Path) -> int | None:
+    """How many jobs the sweep had, from Hydra's ``multirun.yaml`` (None if unknown)."""
+    try:
+        from hydra._internal.core_plugins.basic_sweeper import BasicSweeper  # noqa: PLC0415
+
+        return sum(len(batch) for batch in BasicSweeper.split_arguments(sweep_overrides(sweep_dir), None))
+    except Exception:  # noqa: BLE001 - an unreadable multirun.yaml only loses the count
+        return None
+
+
+def read_job(folder: Path) -> dict[str, Any]:
+    info: dict[str, Any] = {"job": int(folder.name), "folder": str(folder), "scenario": None, "status": "missing",
+                            "error": ""}
+    try:
+        status = json.loads((folder / "status.json").read_text())
+        info["status"], info["error"] = status.get("status", "unknown"), status.get("error", "")
+    except (OSError, ValueError):
+        info["error"] = "no status.json: the job never started or was killed before writing it"
+    if info["status"] == "running":
+        info["status"], info["error"] = "incomplete", "status still 'running': the job was killed or is still running"
+    if info["status"] == "completed" and not (folder / "timeseries.parquet").exists():
+        info["status"], info["error"] = "incomplete", "completed status but no timeseries.parquet"
+    try:
+        info["config"] = yaml.safe_load((folder / "config.yaml").read_text())
+        info["scenario"] = info["config"].get("scenario")
+    except (OSError, yaml.YAMLError):
+        info["config"] = None
+    return info
+
+
+def collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Collect a sweep folder; returns the summary and the jobs that did not complete."""
+    sweep_dir = Path(sweep_dir)
+    jobs = [read_job(f) for f in job_folders(sweep_dir)]
+    n_expected = expected_jobs(sweep_dir)
+    present = {j["job"] for j in jobs}
+    for n in range(n_expected or 0):
+        if n not in present:
+            jobs.append({"job": n, "folder": str(sweep_dir / str(n)), "scenario": None, "status": "missing",
+                         "error": "no job folder", "config": None})
+    jobs.sort(key=lambda j: j["job"])
+    done = [j for j in jobs if j["status"] == "completed"]
+    if not done:
+        raise FileNotFoundError(f"{sweep_dir}: no completed job to collect")
+    frames, seen = [], set()
+    for j in done:
+        ts = pd.read_parquet(Path(j["folder"]) / "timeseries.parquet")
+        name = str(ts["scenario"].iloc[0])
+        if name in seen:                       # two jobs with one name: keep both, apart
+            name = f"{name}#{j['job']}"
+            ts["scenario"] = name
+        seen.add(name)
+        j["scenario"] = name
+        frames.append(ts)
+    ts = pd.concat(frames, ignore_index=True)
+    first = done[0]["config"] or {}
+    scenarios = list(dict.fromkeys(ts["scenario"]))
+    reference = first.get("reference_scenario")
+    if reference not in scenarios:
+        if reference:
+            log.warning("reference scenario %r not among %s; using %r", reference, scenarios, scenarios[0])
+        reference = scenarios[0]
+    months = int(first.get("outputs", {}).get("summary_months", 12))
+    summary = summarise(ts, reference=reference, months=months)
+    outputs.write_parquet(sweep_dir / "timeseries.parquet", ts)
+    outputs.write_csv(sweep_dir / "summary.csv", summary)
+    ce = cost_effectiveness(ts, reference=reference, months=months)
+    if not ce.empty:
+        outputs.write_csv(sweep_dir / "cost_effectiveness.csv", ce)
+    outputs.write_csv(sweep_dir / "jobs.csv", pd.DataFrame(jobs)[["job", "scenario", "status", "error", "folder"]])
+    sweep_cfg = dict(first)
+    sweep_cfg.update(scenario=sweep_dir.name, reference_scenario=reference)
+    outputs.write_text(sweep_dir / "config.yaml", yaml.safe_dump(sweep_cfg, sort_keys=False))
+    prov = Path(done[0]["folder"]) / "provenance.json"
+    if prov.exists():
+        data = json.loads(prov.read_text())
+        data.update(collected=outputs.now_iso(), jobs=len(jobs), completed=len(done))
+        outputs.write_json(sweep_dir / "provenance.json", data)
+    try:
+        from sim.report import build_report  # noqa: PLC0415
+
+        build_report(sweep_dir)
+    except ImportError:
+        pass
+    return summary, [j for j in jobs if j["status"] != "completed"]
+
+
+def print_outcome(sweep_dir: Path, summary: pd.DataFrame, problems: list[dict[str, Any]]) -> None:
+    n_scen = summary["scenario"].nunique()
+    print(f"collected {n_scen} scenario(s) into {sweep_dir}/summary.csv and report.html", file=sys.stderr)
+    ce = sweep_dir / "cost_effectiveness.csv"
+    if ce.exists():
+        print_ranking(pd.read_csv(ce))
+    for j in problems:
+        print(f"job {j['job']} ({j['scenario'] or 'unnamed'}): {j['status']}: {j['error']}", file=sys.stderr)
+
+
+def print_ranking(ce: pd.DataFrame) -> None:
+    """The interventions ranked by cost per leaver avoided, with intervals."""
+    def money(x: float) -> str:
+        return "n/a" if not math.isfinite(x) else f"£{x:,.0f}"
+
+    print("\nInterventions ranked by cost per leaver avoided (last 12 months, 95% interval):")
+    for row in ce.sort_values("rank_leaver").itertuples():
+        print(f"  {int(row.rank_leaver)}. {row.scenario}: {money(row.cost_per_leaver_avoided)} per leaver avoided "
+              f"({money(row.cost_per_leaver_ci_low)} to {money(row.cost_per_leaver_ci_high)}); "
+              f"{money(row.cost_per_adverse_event_avoided)} per adverse event avoided "
+              f"({money(row.cost_per_adverse_ci_low)} to {money(row.cost_per_adverse_ci_high)})")
+
+
+class CollectSweep(Callback):
+    """Hydra callback: collect the sweep when it ends (see ``hydra.callbacks`` in conf/)."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        ACTIVE_SWEEP.clear()
+        ACTIVE_SWEEP["dir"] = Path(config.hydra.sweep.dir)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        collect_active()
+
+
+def collect_active() -> None:
+    """Collect the sweep under way (also called by the CLI when a sweep ended in failure)."""
+    sweep_dir = ACTIVE_SWEEP.get("dir")
+    if not isinstance(sweep_dir, Path) or ACTIVE_SWEEP.get("collected") or not sweep_dir.exists():
+        return
+    ACTIVE_SWEEP["collected"] = True
+    try:
+        summary, problems = collect(sweep_dir)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return
+    print_outcome(sweep_dir, summary, problems)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sweep_dir", type=Path, help="a sweep folder (with numbered job folders)")
+    args = parser.parse_args(argv)
+    if not args.sweep_dir.is_dir() or not job_folders(args.sweep_dir):
+        print(f"error: {args.sweep_dir} is not a sweep folder (no numbered job folders)", file=sys.stderr)
+        return 2
+    try:
+        summary, problems = collect(args.sweep_dir)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print_outcome(args.sweep_dir, summary, problems)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
