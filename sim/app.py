@@ -103,5 +103,10 @@ def run_job(cfg: DictConfig, run_dir: Path, task_overrides: list[str] | None = N
     if typed.resume and is_completed(run_dir):
         log.info("resume: %s already completed, skipped", run_dir)
         return None
+    if typed.analysis == "sensitivity":
+        from sim.sensitivity import run_sensitivity  # noqa: PLC0415 - SALib only when asked for
+
+        run_sensitivity(typed, run_dir)
+        return None
     log.info("scenario %s: %d replications x %g years -> %s", typed.scenario, typed.n_replications, typed.years, run_dir)
     return run_to_folder(typed, run_dir)

@@ -332,6 +332,30 @@ INTERVENTION_EFFECTS: dict[str, dict[str, str]] = {
 
 
 @dataclass
+class SensitivityParameter:
+    """One uncertain parameter and the range it is explored over."""
+
+    key: str = MISSING
+    low: float = MISSING
+    high: float = MISSING
+
+
+@dataclass
+class Sensitivity:
+    """Global sensitivity analysis (``analysis: sensitivity``): Morris screening of every
+    parameter, then Sobol indices for the ``sobol_top`` most influential."""
+
+    parameters: list[SensitivityParameter] = field(default_factory=list)
+    metrics: list[str] = field(default_factory=lambda: ["burnout_prevalence", "leaver_rate", "vacancy_rate",
+                                                        "adverse_events_per_1000"])
+    morris_trajectories: int = p(2, 1000, default=10)
+    morris_levels: int = p(2, 20, default=4)
+    sobol_top: int = p(0, 50, default=4)
+    sobol_n: int = p(2, 4096, default=32)
+    replications_per_point: int = p(1, 100, default=1)
+
+
+@dataclass
 class Outputs:
     team_metrics: bool = True
     summary_months: int = p(1, None)
@@ -365,6 +389,8 @@ class Config:
     mechanisms: Mechanisms = field(default_factory=Mechanisms)
     schedule: list[ScheduledChange] = field(default_factory=list)
     intervention: Interventions = field(default_factory=Interventions)
+    analysis: str = "scenario"
+    sensitivity: Sensitivity = field(default_factory=Sensitivity)
     outputs: Outputs = field(default_factory=Outputs)
 
 
@@ -456,6 +482,13 @@ def _check_rules(cfg: Config) -> None:
     for ok, message in rules:
         if not ok:
             raise ConfigError(message)
+    if cfg.analysis not in ("scenario", "sensitivity"):
+        raise ConfigError(f"analysis='{cfg.analysis}' is not known; allowed: scenario, sensitivity")
+    for i, sp in enumerate(cfg.sensitivity.parameters):
+        where = f"sensitivity.parameters[{i}]"
+        check_parameter_key(cfg, sp.key, where)
+        if not sp.low < sp.high:
+            raise ConfigError(f"{where}: low={sp.low} must be below high={sp.high}")
     for name in INTERVENTION_EFFECTS:
         iv = getattr(cfg.intervention, name)
         if iv.enabled and iv.start_month >= horizon_months:
@@ -468,20 +501,9 @@ def _check_rules(cfg: Config) -> None:
                 f"{where}.month={change.month} is after the horizon; allowed: 0 to "
                 f"{horizon_months - 1} (years={cfg.years:g})"
             )
+        check_parameter_key(cfg, change.key, where)
         section, _, name = change.key.partition(".")
-        if section not in SCHEDULABLE_SECTIONS or not name:
-            raise ConfigError(
-                f"{where}.key='{change.key}' cannot be scheduled; allowed: "
-                f"'<section>.<parameter>' with section one of {', '.join(SCHEDULABLE_SECTIONS)}"
-            )
-        if section == "organisation" and name != "establishment_multiplier":
-            raise ConfigError(f"{where}.key='{change.key}' cannot be scheduled; of organisation only "
-                              "establishment_multiplier can change during a run")
         target = getattr(cfg, section)
-        if name not in {f.name for f in dataclasses.fields(target)} or name == "name":
-            raise ConfigError(f"{where}.key='{change.key}' is not a parameter of '{section}'")
-        if isinstance(getattr(target, name), str):
-            raise ConfigError(f"{where}.key='{change.key}' is not numeric")
         fld = next(f for f in dataclasses.fields(target) if f.name == name)
         lo, hi = fld.metadata.get("lo"), fld.metadata.get("hi")
         if (lo is not None and change.value < lo) or (hi is not None and change.value > hi):
@@ -489,6 +511,24 @@ def _check_rules(cfg: Config) -> None:
                 f"{where}.value={change.value!r} is out of range for {change.key}; "
                 f"allowed: [{lo}, {hi}]"
             )
+
+
+def check_parameter_key(cfg: Config, key: str, where: str) -> None:
+    """A dotted key naming a numeric model parameter that can change during a run."""
+    section, _, name = key.partition(".")
+    if section not in SCHEDULABLE_SECTIONS or not name:
+        raise ConfigError(
+            f"{where}.key='{key}' cannot be scheduled; allowed: "
+            f"'<section>.<parameter>' with section one of {', '.join(SCHEDULABLE_SECTIONS)}"
+        )
+    if section == "organisation" and name != "establishment_multiplier":
+        raise ConfigError(f"{where}.key='{key}' cannot be scheduled; of organisation only "
+                          "establishment_multiplier can change during a run")
+    target = getattr(cfg, section)
+    if name not in {f.name for f in dataclasses.fields(target)} or name == "name":
+        raise ConfigError(f"{where}.key='{key}' is not a parameter of '{section}'")
+    if isinstance(getattr(target, name), str):
+        raise ConfigError(f"{where}.key='{key}' is not numeric")
 
 
 def to_config(cfg: DictConfig | dict) -> Config:
