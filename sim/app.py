@@ -18,7 +18,7 @@ from sim.summary import summarise
 log = logging.getLogger(__name__)
 
 
-def run_to_folder(cfg: Config, run_dir: Path) -> pd.DataFrame:
+def run_to_folder(cfg: Config, run_dir: Path, report: bool = True) -> pd.DataFrame:
     """Run the scenario and write the output contract into ``run_dir``.
 
     Files appear only when complete (atomic rename); ``status.json`` says ``running``
@@ -37,7 +37,8 @@ def run_to_folder(cfg: Config, run_dir: Path) -> pd.DataFrame:
         outputs.write_csv(run_dir / "summary.csv", summary)
         outputs.write_json(run_dir / "provenance.json",
                            outputs.provenance(cfg.seed, cfg.n_replications, started, outputs.now_iso()))
-        _report(run_dir)
+        if report:
+            _report(run_dir)
     except BaseException as exc:
         outputs.write_status(run_dir, "failed", scenario=cfg.scenario, error=f"{type(exc).__name__}: {exc}")
         raise
@@ -109,4 +110,6 @@ def run_job(cfg: DictConfig, run_dir: Path, task_overrides: list[str] | None = N
         run_sensitivity(typed, run_dir)
         return None
     log.info("scenario %s: %d replications x %g years -> %s", typed.scenario, typed.n_replications, typed.years, run_dir)
-    return run_to_folder(typed, run_dir)
+    # In a sweep the collected report (sweep folder) shows every job; `python -m sim.report
+    # DIR/<job>` still builds one for a single job on demand.
+    return run_to_folder(typed, run_dir, report=task_overrides is None)

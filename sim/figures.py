@@ -155,13 +155,27 @@ def _format_months(ax: Axes, n_months: int) -> None:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-def _draw_band(ax: Axes, bands: pd.DataFrame, scenarios: Sequence[str], palette: dict) -> None:
+def _legend_columns(labels: Sequence[str], width_px: float, char_px: float = 6.5) -> int:
+    """Legend columns that fit the figure's width, so long scenario names are never cut off."""
+    longest = max((len(str(label)) for label in labels), default=1)
+    per_entry = char_px * longest + 50  # text plus the line handle and spacing
+    return max(1, min(len(labels), int(width_px // per_entry)))
+
+
+def _band_alpha(n_scenarios: int) -> float:
+    """Lighter bands when many overlap, so eight scenarios do not mix into one brown."""
+    return 0.2 if n_scenarios <= 3 else max(0.06, 0.5 / n_scenarios)
+
+
+def _draw_band(ax: Axes, bands: pd.DataFrame, scenarios: Sequence[str], palette: dict,
+               alpha: float | None = None) -> None:
+    alpha = _band_alpha(len(scenarios)) if alpha is None else alpha
     for name in scenarios:
         b = bands[bands["scenario"] == name].sort_values("month")
         if b.empty:
             continue
         colour = palette[name]
-        ax.fill_between(b["month"], b["low"], b["high"], color=colour, alpha=0.2, linewidth=0)
+        ax.fill_between(b["month"], b["low"], b["high"], color=colour, alpha=alpha, linewidth=0)
         ax.plot(b["month"], b["median"], color=colour, linewidth=1.6, label=name)
 
 
@@ -209,8 +223,8 @@ def trajectory_figure(ts: pd.DataFrame, metric: str, out_dir: Path, *,
         ax.set_ylabel(ylabel)
         _format_months(ax, n_months)
         _format_y(ax, metric)
-        fig.legend(loc="outside lower center", ncols=min(len(scenarios), 5), fontsize="small",
-                   frameon=False)
+        fig.legend(loc="outside lower center", ncols=_legend_columns(scenarios, 7.2 * _DPI),
+                   fontsize="small", frameon=False)
         return _save(fig, Path(out_dir) / f"trajectory_{metric}.png")
 
 
@@ -226,7 +240,7 @@ def overview_figure(ts: pd.DataFrame, out_dir: Path, *, metrics: Sequence[str] =
     ncols = 4 if len(metrics) > 6 else max(min(len(metrics), 3), 1)
     nrows = max(int(np.ceil(len(metrics) / ncols)), 1)
     with sns.axes_style(_STYLE), sns.plotting_context("notebook", font_scale=0.8):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.7 * nrows + 0.6),
+        fig, axes = plt.subplots(nrows, ncols, figsize=(max(3.6 * ncols, 6.0), 2.7 * nrows + 0.6),
                                  layout="constrained", squeeze=False)
         for ax, metric in zip(axes.flat, metrics, strict=False):
             _shade_summary(ax, n_months, summary_months)
@@ -241,7 +255,8 @@ def overview_figure(ts: pd.DataFrame, out_dir: Path, *, metrics: Sequence[str] =
         for ax in list(axes.flat)[len(metrics):]:
             ax.set_visible(False)
         handles = [plt.Line2D([], [], color=palette[s], linewidth=2.5) for s in scenarios]
-        fig.legend(handles, scenarios, loc="outside upper center", ncols=min(len(scenarios), 6),
+        fig.legend(handles, scenarios, loc="outside upper center",
+                   ncols=min(6, _legend_columns(scenarios, max(3.6 * ncols, 6.0) * _DPI, char_px=7.5)),
                    title="Scenario: median line and 95% band across replications", frameon=False)
         return _save(fig, Path(out_dir) / "overview.png")
 
@@ -268,7 +283,7 @@ def forest_figure(summary: pd.DataFrame, out_dir: Path, *, reference: str,
     nrows = int(np.ceil(len(metrics) / ncols))
     panel_h = 0.9 + 0.35 * len(scenarios)
     with sns.axes_style(_STYLE), sns.plotting_context("notebook", font_scale=0.8):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, panel_h * nrows + 0.8),
+        fig, axes = plt.subplots(nrows, ncols, figsize=(max(3.6 * ncols, 7.5), panel_h * nrows + 0.8),
                                  layout="constrained", squeeze=False, sharey=True)
         for ax, metric in zip(axes.flat, metrics, strict=False):
             _forest_panel(ax, rows[rows["metric"] == metric], metric, scenarios, palette)
@@ -355,3 +370,56 @@ def _team_boxes(ax: Axes, data: pd.DataFrame, scenarios: Sequence[str], palette:
     for patch, name in zip(boxes["boxes"], scenarios, strict=True):
         patch.set_facecolor((*palette[name][:3], 0.3))
         patch.set_edgecolor("0.4")
+
+
+def culture_grid_figure(ts: pd.DataFrame, metric: str, out_dir: Path, *, grid: Sequence[Sequence[str]],
+                        row_titles: Sequence[str], col_titles: Sequence[str], reference: str | None = None,
+                        palette: dict | None = None, summary_months: int | None = None) -> Path | None:
+    """Small multiples of one metric for a factorial design: one scenario per panel.
+
+    ``grid[i][j]`` is the scenario at row level ``row_titles[i]`` and column level
+    ``col_titles[j]``. Each panel shows that scenario's median and 95% band across
+    replications; the reference scenario's median is the dashed grey line in every panel,
+    so each culture reads against the same yardstick. The y axis is shared. None when the
+    metric is not in the time series.
+    """
+    bands = band(ts, metric)
+    names = [s for row in grid for s in row]
+    bands = bands[bands["scenario"].isin(names)]
+    if bands.empty:
+        return None
+    palette = palette or scenario_palette(names)
+    ref = bands[bands["scenario"] == reference].sort_values("month") if reference else bands.iloc[0:0]
+    n_months = int(bands["month"].max()) + 1
+    nrows, ncols = len(grid), max(len(r) for r in grid)
+    title, ylabel = metric_label(metric)
+    with sns.axes_style(_STYLE), sns.plotting_context("notebook", font_scale=0.85):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(3.9 * ncols + 0.6, 2.6 * nrows + 1.1),
+                                 layout="constrained", squeeze=False, sharex=True, sharey=True)
+        for i, row in enumerate(grid):
+            for j, name in enumerate(row):
+                ax = axes[i, j]
+                _shade_summary(ax, n_months, summary_months)
+                if not ref.empty:
+                    ax.plot(ref["month"], ref["median"], color="0.45", linewidth=1.3, linestyle="--", zorder=3)
+                _draw_band(ax, bands, [name], palette, alpha=0.25)
+                mark = " (reference)" if name == reference else ""
+                ax.set_title(f"{row_titles[i]}\n{col_titles[j]}{mark}", loc="left", fontsize="medium")
+                ax.set_ylabel(ylabel if j == 0 else "", fontsize="small")
+                if i == nrows - 1:
+                    _format_months(ax, n_months)
+                else:
+                    ax.set_xlabel("")
+                _format_y(ax, metric)
+            for ax in axes[i, len(row):]:
+                ax.set_visible(False)
+        _pad_flat(axes[0, 0], bands)
+        handles = [plt.Line2D([], [], color="0.15", linewidth=2.0)]
+        labels = ["this culture: median across replications (band: 95%)"]
+        if not ref.empty:
+            handles.append(plt.Line2D([], [], color="0.45", linewidth=1.3, linestyle="--"))
+            labels.append(f"reference ({reference}): median")
+        fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), fontsize="small",
+                   frameon=False)
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+        return _save(fig, Path(out_dir) / f"culture_grid_{metric}.png")

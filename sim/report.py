@@ -66,6 +66,8 @@ class RunData:
     parameters: pd.DataFrame | None
     reference: str
     scenarios: list[str] = field(default_factory=list)
+    jobs: pd.DataFrame | None = None
+    cost: pd.DataFrame | None = None
 
     @property
     def summary_months(self) -> int:
@@ -145,12 +147,87 @@ def load_run(run_dir: Path) -> RunData:
     reference = choose_reference(summary, config, names)
     params_path = run_dir / "parameters.csv"
     parameters = pd.read_csv(params_path, dtype=str, keep_default_na=False) if params_path.is_file() else None
+    jobs_path, cost_path = run_dir / "jobs.csv", run_dir / "cost_effectiveness.csv"
+    jobs = pd.read_csv(jobs_path, dtype=str, keep_default_na=False) if jobs_path.is_file() else None
+    cost = pd.read_csv(cost_path) if cost_path.is_file() and cost_path.stat().st_size else None
+    if cost is not None:
+        cost["scenario"] = cost["scenario"].astype(str)
     return RunData(
         run_dir=run_dir, timeseries=ts, summary=summary, config=config,
         provenance=read_json(run_dir / "provenance.json"),
         scenario_configs=find_scenario_configs(run_dir), parameters=parameters,
         reference=reference, scenarios=[reference, *[s for s in names if s != reference]],
+        jobs=jobs, cost=cost if cost is not None and not cost.empty else None,
     )
+
+
+@dataclass
+class Factorial:
+    """A two-factor design: ``grid[i][j]`` is the scenario at row level i and column level j."""
+
+    row_factor: str
+    col_factor: str
+    row_levels: list[str]
+    col_levels: list[str]
+    grid: list[list[str]]
+
+    def row_title(self, i: int) -> str:
+        return f"{self.row_factor}: {self.row_levels[i]}"
+
+    def col_title(self, j: int) -> str:
+        return f"{self.col_factor}: {self.col_levels[j]}"
+
+
+#: Factors read as rows first when a design has them (the question's main factor).
+ROW_FACTOR_PREFERENCE: tuple[str, ...] = ("leadership", "collaboration")
+
+
+def factorial_design(configs: Mapping[str, Mapping[str, Any]], scenarios: Sequence[str],
+                     reference: str | None = None) -> Factorial | None:
+    """The 2x2 design behind four scenarios, read from the parameters that differ.
+
+    Parameters that split the scenarios the same way are one factor (``leadership.name``
+    and ``leadership.compassion_mean`` move together); a factor is named by its
+    ``*.name`` key when it has one (``leadership``), else by its first key. Parameters
+    with a different value in every scenario (an id, not a factor) are ignored. None
+    unless exactly two factors of two levels each cross the four scenarios. Levels are
+    ordered so the reference scenario sits bottom right.
+    """
+    names = list(scenarios)
+    if len(names) != 4 or not all(n in configs for n in names):
+        return None
+    flat = {n: flatten(configs[n]) for n in names}
+    keys = sorted(set().union(*(f.keys() for f in flat.values())) - NON_PARAMETER_KEYS)
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for key in keys:
+        values = [show(flat[n][key]) if key in flat[n] else "\0missing" for n in names]
+        codes: dict[str, int] = {}
+        signature = tuple(codes.setdefault(v, len(codes)) for v in values)
+        if 1 < len(codes) < len(names):
+            groups.setdefault(signature, []).append(key)
+    if len(groups) != 2 or any(sorted(sig) != [0, 0, 1, 1] for sig in groups):
+        return None
+    factors = []
+    for group in groups.values():
+        key = next((k for k in group if k.endswith(".name")), group[0])
+        label = key.removesuffix(".name") if key.endswith(".name") else key
+        factors.append((label, key))
+    factors.sort(key=lambda f: (ROW_FACTOR_PREFERENCE.index(f[0]) if f[0] in ROW_FACTOR_PREFERENCE
+                                else len(ROW_FACTOR_PREFERENCE), f[0]))
+    (row_name, row_key), (col_name, col_key) = factors
+
+    def levels(key: str) -> list[str]:
+        found = list(dict.fromkeys(show(flat[n].get(key)) for n in names))
+        if reference in flat:
+            own = show(flat[reference].get(key))
+            found = [v for v in found if v != own] + [own]
+        return found
+
+    rows, cols = levels(row_key), levels(col_key)
+    cell = {(show(flat[n].get(row_key)), show(flat[n].get(col_key))): n for n in names}
+    if len(cell) != 4 or any((r, c) not in cell for r in rows for c in cols):
+        return None
+    return Factorial(row_name, col_name, rows, cols, [[cell[(r, c)] for c in cols] for r in rows])
 
 
 # --------------------------------------------------------------------------- formatting
@@ -286,6 +363,8 @@ def scenarios_html(run: RunData) -> str:
     for name in run.scenarios:
         mark = " <span class='badge'>reference</span>" if name == run.reference and len(run.scenarios) > 1 else ""
         desc = (run.scenario_configs.get(name) or {}).get("description")
+        if desc and desc == run.config.get("description"):
+            desc = None  # a sweep's jobs inherit the question; it is shown once above
         desc_html = f" — {esc(desc)}" if desc else ""
         reps = int(n_rep.get(name, 0))
         items.append(f"<li><strong>{esc(name)}</strong>{mark}: {reps} replications{desc_html}</li>")
@@ -341,10 +420,170 @@ def findings_html(run: RunData) -> str:
     if not blocks:
         return "<p class='muted'>summary.csv holds none of the key metrics.</p>"
     paired = " Differences are paired (same seeds) against the reference." if len(run.scenarios) > 1 else ""
-    note = ("<p class='muted'>Means over replications of each replication's last "
+    lead = f"<p class='lead'>{ce}</p>" if (ce := cost_headline(run)) else ""
+    note = lead + ("<p class='muted'>Means over replications of each replication's last "
             f"{run.summary_months}-month average; intervals are 95% intervals across replications "
             f"from summary.csv.{paired}</p>")
     return note + "\n".join(blocks)
+
+
+#: Metrics drawn as a culture grid, one figure each, in this order.
+CULTURE_METRICS: tuple[str, ...] = ("burnout_prevalence", "vacancy_rate", "adverse_events_per_1000")
+
+
+def culture_table_html(run: RunData, design: Factorial, metric: str) -> str:
+    """A 2x2 table of one metric's last-period mean (95% interval) laid out like the grid."""
+    head = "".join(f"<th>{esc(design.col_title(j))}</th>" for j in range(len(design.col_levels)))
+    body = []
+    for i, row in enumerate(design.grid):
+        cells = []
+        for name in row:
+            r = _summary_row(run, name, metric)
+            if r is None:
+                cells.append("<td>—</td>")
+                continue
+            mean, interval = value_with_interval(metric, r["mean"], r.get("ci_low"), r.get("ci_high"))
+            text = f"<strong>{esc(mean)}</strong> <span class='muted'>({esc(interval)})</span>"
+            if name == run.reference:
+                text += " <span class='badge'>reference</span>"
+            elif not _is_missing(r.get("diff")):
+                size, dint = diff_with_interval(metric, r["diff"], r.get("diff_ci_low"), r.get("diff_ci_high"))
+                text += f"<br><span class='muted'>{esc(size)} vs reference ({esc(dint)})</span>"
+            cells.append(f"<td>{text}</td>")
+        body.append(f"<tr><th>{esc(design.row_title(i))}</th>{''.join(cells)}</tr>")
+    title = metric_label(metric)[0]
+    return (f"<table class='data cultures'><caption>{esc(title)}: mean of the last {run.summary_months} "
+            f"months (95% interval)</caption><thead><tr><th></th>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>")
+
+
+def cultures_html(run: RunData, design: Factorial,
+                  figs: Iterable[tuple[str, Path | None, str, str]]) -> str:
+    """The four cultures: per key metric, the 2x2 small multiples and the 2x2 table of means."""
+    intro = (f"<p>The scenarios form a 2×2 design: <strong>{esc(design.row_factor)}</strong> "
+             f"({esc(' / '.join(design.row_levels))}) in rows × <strong>{esc(design.col_factor)}</strong> "
+             f"({esc(' / '.join(design.col_levels))}) in columns. Each panel is one culture: its median "
+             "across replications with a 95% band; the dashed grey line is the median of the reference, "
+             f"{esc(run.reference)}, repeated in every panel for comparison.</p>")
+    parts = [intro]
+    for metric, path, alt, caption in figs:
+        if path is None:
+            continue
+        parts.append(figure_html(path, alt, caption, wide=True))
+        parts.append(culture_table_html(run, design, metric))
+    return "\n".join(parts)
+
+
+def money(x: Any) -> str:
+    """Pounds with no pence; ∞ for an unbounded value; an em dash for missing."""
+    if _is_missing(x):
+        return "—"
+    x = float(x)
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    return ("−" if x < 0 else "") + f"£{abs(x):,.0f}"
+
+
+#: The cost-effectiveness measures: (label, count column, cost-per column, its interval prefix).
+CE_MEASURES: tuple[tuple[str, str, str, str], ...] = (
+    ("leaver", "leavers_avoided", "cost_per_leaver_avoided", "cost_per_leaver"),
+    ("adverse event", "adverse_events_avoided", "cost_per_adverse_event_avoided", "cost_per_adverse"),
+)
+
+
+def _ce_ranked(cost: pd.DataFrame) -> pd.DataFrame:
+    keys = [c for c in ("rank_leaver", "rank_adverse", "cost") if c in cost.columns]
+    return cost.sort_values(keys, kind="stable") if keys else cost
+
+
+def _ce_count(row: Mapping[str, Any], col: str) -> tuple[str, str]:
+    mean, lo, hi = row.get(col), row.get(f"{col}_ci_low"), row.get(f"{col}_ci_high")
+    d = decimals_for(mean, lo, hi)
+    return format_number(mean, decimals=d), f"{format_number(lo, decimals=d)} to {format_number(hi, decimals=d)}"
+
+
+def _ce_ratio(row: Mapping[str, Any], col: str, prefix: str) -> tuple[str, str]:
+    point = row.get(col)
+    text = "no benefit (∞)" if not _is_missing(point) and math.isinf(float(point)) else money(point)
+    return text, f"{money(row.get(f'{prefix}_ci_low'))} to {money(row.get(f'{prefix}_ci_high'))}"
+
+
+def _cell(main: str, interval: str | None = None) -> str:
+    sub = f"<br><span class='muted'>{esc(interval)}</span>" if interval else ""
+    return f"<td>{esc(main)}{sub}</td>"
+
+
+def cost_effectiveness_html(run: RunData) -> str:
+    """The interventions ranked by cost per leaver avoided, with 95% intervals."""
+    cost = _ce_ranked(run.cost) if run.cost is not None else pd.DataFrame()
+    period = "Annual cost" if run.summary_months == 12 else f"Cost over the last {run.summary_months} months"
+    heads = ["Rank", "Intervention", "n", period, "Leavers avoided", "Cost per leaver avoided",
+             "Adverse events avoided", "Cost per adverse event avoided", "Rank (adverse events)"]
+    rows = []
+    for rec in cost.to_dict("records"):
+        cells = [_cell(str(rec.get("rank_leaver", "—"))), f"<td><strong>{esc(rec['scenario'])}</strong></td>",
+                 _cell("—" if _is_missing(rec.get("n")) else str(int(rec["n"]))), _cell(money(rec.get("cost")))]
+        for _, count, ratio, prefix in CE_MEASURES:
+            cells.append(_cell(*_ce_count(rec, count)))
+            cells.append(_cell(*_ce_ratio(rec, ratio, prefix)))
+        cells.append(_cell(str(rec.get("rank_adverse", "—"))))
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    head = "".join(f"<th>{esc(h)}</th>" for h in heads)
+    note = (f"<p class='muted'>Against {esc(run.reference)}, paired by replication, over the last "
+            f"{run.summary_months} months: the extra intervention spend, and the leavers and (true) adverse "
+            "events avoided with their 95% intervals (second line). Ranked by cost per leaver avoided. "
+            "<strong>∞</strong> means the interval of the benefit reaches zero, so the benefit is not "
+            "distinguishable from zero and the cost per unit of benefit is unbounded; "
+            "<strong>no benefit (∞)</strong> means the intervention avoided none on average. "
+            "From cost_effectiveness.csv.</p>")
+    return (note + f"<div class='scroll wide'><table class='data ce'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def cost_headline(run: RunData) -> str | None:
+    """One sentence naming the top-ranked intervention (by cost per leaver avoided)."""
+    if run.cost is None or run.cost.empty:
+        return None
+    top = _ce_ranked(run.cost).iloc[0].to_dict()
+    point = top.get("cost_per_leaver_avoided")
+    if _is_missing(point) or math.isinf(float(point)):
+        return (f"No intervention avoided leavers on average against {esc(run.reference)} over the last "
+                f"{run.summary_months} months, so none ranks as cost-effective for retention.")
+    _, interval = _ce_ratio(top, "cost_per_leaver_avoided", "cost_per_leaver")
+    text = (f"Top-ranked intervention: <strong>{esc(top['scenario'])}</strong>, at "
+            f"<strong>{esc(money(point))}</strong> per leaver avoided (95% interval {esc(interval)}) for "
+            f"{esc(money(top.get('cost')))} of spend over the last {run.summary_months} months")
+    if not _bounded(top):
+        text += ", <span class='unclear'>though its benefit is not distinguishable from zero</span>"
+        sure = [r for r in _ce_ranked(run.cost).to_dict("records") if _bounded(r)]
+        if sure:
+            best = sure[0]
+            _, interval = _ce_ratio(best, "cost_per_leaver_avoided", "cost_per_leaver")
+            text += (f"; the top-ranked with a benefit distinguishable from zero is "
+                     f"<strong>{esc(best['scenario'])}</strong>, at {esc(money(best['cost_per_leaver_avoided']))} "
+                     f"per leaver avoided (95% interval {esc(interval)})")
+    return text + "."
+
+
+def _bounded(row: Mapping[str, Any]) -> bool:
+    """Whether a cost per leaver avoided has a finite interval (a benefit distinguishable from zero)."""
+    upper = row.get("cost_per_leaver_ci_high")
+    return not _is_missing(upper) and math.isfinite(float(upper))
+
+
+def jobs_warning_html(run: RunData) -> str:
+    """A warning box listing the sweep's jobs that did not complete; nothing when all did."""
+    if run.jobs is None or "status" not in run.jobs.columns:
+        return ""
+    bad = run.jobs[run.jobs["status"].str.strip() != "completed"]
+    if bad.empty:
+        return ""
+    cols = [c for c in ("job", "scenario", "status", "error") if c in bad.columns]
+    df = bad[cols].replace("", "—").rename(columns=str.capitalize)
+    n = len(bad)
+    return (f"<div class='warning' role='alert' id='failed-jobs'><strong>Warning: {n} of {len(run.jobs)} jobs "
+            f"of this sweep did not complete.</strong> Their scenarios are missing from every finding, "
+            f"figure and table below (see jobs.csv).{table_html(df, 'data jobs')}</div>")
 
 
 def summary_table(run: RunData) -> pd.DataFrame:
@@ -492,6 +731,24 @@ def make_figures(run: RunData, out_dir: Path) -> dict[str, list[tuple[Path | Non
     return groups
 
 
+def make_culture_figures(run: RunData, design: Factorial, out_dir: Path,
+                         metrics: Sequence[str] = CULTURE_METRICS) -> list[tuple[str, Path | None, str, str]]:
+    """The culture grid of each key metric: (metric, path, alt text, caption)."""
+    palette = figures.scenario_palette(run.scenarios)
+    rows = [design.row_title(i) for i in range(len(design.row_levels))]
+    cols = [design.col_title(j) for j in range(len(design.col_levels))]
+    out = []
+    for metric in metrics:
+        path = figures.culture_grid_figure(run.timeseries, metric, out_dir, grid=design.grid, row_titles=rows,
+                                           col_titles=cols, reference=run.reference, palette=palette,
+                                           summary_months=run.summary_months)
+        title, unit = metric_label(metric)
+        out.append((metric, path, f"{title} ({unit}) in the four cultures",
+                    f"{title} in each culture ({unit}); grey shading: the last {run.summary_months} months "
+                    "that the table below averages."))
+    return out
+
+
 def figures_html(groups: Mapping[str, Iterable[tuple[Path | None, str, str]]]) -> str:
     """The figure sections in reading order: overview, differences, each metric, teams."""
     def block(name: str, wide: bool) -> str:
@@ -539,6 +796,15 @@ table.summary td:nth-child(n+4) { white-space: nowrap; }
 table.params td:first-child { font-family: ui-monospace, Menlo, Consolas, monospace; white-space: nowrap; }
 .scroll { max-height: 36rem; overflow: auto; border: 1px solid var(--line); }
 .scroll table.data { margin: 0; }
+.warning { background: #fff4e5; border: 1px solid #f0b35b; border-left: 6px solid #d5281b; padding: .7rem 1rem;
+           margin: 1rem 0; }
+.warning table.data { background: #fff; margin-bottom: 0; }
+p.lead { font-size: 1.02rem; background: #f3f8f4; border-left: 4px solid #007f3b; padding: .5rem .8rem; }
+table.cultures { width: auto; margin-bottom: 2rem; }
+table.cultures caption { caption-side: top; text-align: left; font-weight: 600; padding: .2rem 0; }
+table.cultures th:first-child { white-space: nowrap; }
+table.ce td { white-space: nowrap; }
+table.ce td:nth-child(2) { white-space: normal; }
 """
 
 #: Marks on <body> how many images decoded, so a headless browser test can check them.
@@ -553,13 +819,16 @@ window.addEventListener("load", function () {
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("question", "Question"), ("scenarios", "Scenarios"), ("findings", "Headline findings"),
+    ("cultures", "The four cultures"), ("cost", "Cost-effectiveness"),
     ("figures", "Figures"), ("metrics", "All metrics"), ("assumptions", "Assumptions"),
     ("provenance", "Provenance"),
 )
 
 
-def render(run: RunData, groups: Mapping[str, Iterable[tuple[Path | None, str, str]]]) -> str:
-    """The whole HTML page as text."""
+def render(run: RunData, groups: Mapping[str, Iterable[tuple[Path | None, str, str]]],
+           design: Factorial | None = None,
+           cultures: Sequence[tuple[str, Path | None, str, str]] = ()) -> str:
+    """The whole HTML page as text; the optional sections appear when their inputs do."""
     title = "Leadership culture, burnout and care: simulation report"
     subtitle = f"Run folder {run.run_dir.resolve().name}"
     if run.config.get("scenario"):
@@ -573,8 +842,13 @@ def render(run: RunData, groups: Mapping[str, Iterable[tuple[Path | None, str, s
         "assumptions": assumptions_html(run),
         "provenance": provenance_html(run),
     }
-    nav = "".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in SECTIONS)
-    sections = "\n".join(section(a, t, bodies[a]) for a, t in SECTIONS)
+    if design is not None and any(p for _, p, _, _ in cultures):
+        bodies["cultures"] = cultures_html(run, design, cultures)
+    if run.cost is not None:
+        bodies["cost"] = cost_effectiveness_html(run)
+    shown = [(a, t) for a, t in SECTIONS if a in bodies]
+    nav = "".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in shown)
+    sections = "\n".join(section(a, t, bodies[a]) for a, t in shown)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -585,6 +859,7 @@ def render(run: RunData, groups: Mapping[str, Iterable[tuple[Path | None, str, s
 </head>
 <body>
 <header><h1>{esc(title)}</h1><p class="muted">{esc(subtitle)}</p></header>
+{jobs_warning_html(run)}
 <nav><ol>{nav}</ol></nav>
 {sections}
 <script>{IMAGE_CHECK_JS}</script>
@@ -613,8 +888,10 @@ def build_report(run_dir: Path) -> Path:
     """Build ``run_dir/report.html`` (figures also saved in ``run_dir/figures``) and return its path."""
     run = load_run(Path(run_dir))
     groups = make_figures(run, run.run_dir / "figures")
+    design = factorial_design(run.scenario_configs, run.scenarios, run.reference)
+    cultures = make_culture_figures(run, design, run.run_dir / "figures") if design else []
     out = run.run_dir / REPORT_NAME
-    write_atomic(out, render(run, groups))
+    write_atomic(out, render(run, groups, design, cultures))
     return out
 
 

@@ -83,7 +83,7 @@ def cost_effectiveness(ts: pd.DataFrame, reference: str, months: int = 12) -> pd
     for scenario in dict.fromkeys(totals.index.get_level_values(0)):
         if scenario == reference:
             continue
-        paired = totals.loc[scenario].join(ref, rsuffix="_ref", how="inner")
+        paired = totals.loc[scenario].merge(ref, left_index=True, right_index=True, suffixes=("", "_ref"))
         cost = float((paired["intervention_cost"] - paired["intervention_cost_ref"]).mean())
         if cost <= 0:
             continue

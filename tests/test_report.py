@@ -16,7 +16,14 @@ import pytest
 import yaml
 
 from sim.figures import CONTRACT_METRICS
-from sim.report import build_report, choose_reference, diff_with_interval, find_scenario_configs, value_with_interval
+from sim.report import (
+    build_report,
+    choose_reference,
+    diff_with_interval,
+    factorial_design,
+    find_scenario_configs,
+    value_with_interval,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -136,6 +143,137 @@ def test_report_content(sweep: tuple[Path, str]) -> None:
     assert "outputs.summary_months" in text  # flattened parameter list
     assert "abc123" in text and "versions.numpy" in text  # provenance table
     assert "Difference vs baseline" in text  # metrics table
+
+
+def test_no_optional_sections_without_their_inputs(sweep: tuple[Path, str]) -> None:
+    _, text = sweep  # two scenarios, no jobs.csv, no cost_effectiveness.csv
+    for absent in (">The four cultures</h2>", ">Cost-effectiveness</h2>", "class='warning'", "Top-ranked"):
+        assert absent not in text
+
+
+# --------------------------------------------------------------------------- 2x2 design
+
+CULTURES = {  # scenario -> (leadership, collaboration); the reference first, as make_run wants
+    "siloed+blame": ("blame", "siloed"), "collaborative+blame": ("blame", "collaborative"),
+    "siloed+compassionate": ("compassionate", "siloed"),
+    "collaborative+compassionate": ("compassionate", "collaborative"),
+}
+CULTURE_LEVELS = {m: LEVELS[m] for m in ("burnout_prevalence", "vacancy_rate", "adverse_events_per_1000")}
+
+
+def culture_config(leadership: str, collaboration: str, name: str) -> dict:
+    return {"scenario": name, "seed": 1, "outputs": {"summary_months": 12},
+            "leadership": {"name": leadership, "compassion_mean": 0.8 if leadership == "compassionate" else 0.2},
+            "collaboration": {"name": collaboration,
+                              "collaboration_mean": 0.8 if collaboration == "collaborative" else 0.15}}
+
+
+@pytest.fixture(scope="module")
+def grid_sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A 2x2 sweep (leadership x collaboration), three metrics only to stay quick."""
+    folder = make_run(tmp_path_factory.mktemp("grid") / "run", scenarios=tuple(CULTURES), levels=CULTURE_LEVELS)
+    for name, (lead, collab) in CULTURES.items():
+        (folder / name / "config.yaml").write_text(yaml.safe_dump(culture_config(lead, collab, name)))
+    return folder, build_report(folder).read_text(encoding="utf-8")
+
+
+def test_culture_grid_section_and_images(grid_sweep: tuple[Path, str]) -> None:
+    folder, text = grid_sweep
+    assert '<a href="#cultures">The four cultures</a>' in text
+    start, end = text.index(">The four cultures</h2>"), text.index(">Figures</h2>")
+    assert text.index(">Headline findings</h2>") < start
+    block = text[start:end]
+    grids = sorted((folder / "figures").glob("culture_grid_*.png"))
+    assert [p.stem for p in grids] == [f"culture_grid_{m}" for m in sorted(CULTURE_LEVELS)]
+    assert len(img_srcs(block)) == len(grids) == 3
+    for src in img_srcs(block):
+        assert base64.b64decode(src.split(",", 1)[1], validate=True).startswith(PNG_MAGIC)
+    assert len(img_srcs(text)) == len(list((folder / "figures").glob("*.png")))
+    for label in ("leadership: compassionate", "leadership: blame", "collaboration: collaborative",
+                  "collaboration: siloed", "dashed grey line is the median of the reference, siloed+blame"):
+        assert label in block
+    assert block.count("<table class='data cultures'>") == 3
+    assert "Burnout prevalence: mean of the last 12 months" in block
+
+
+def test_factorial_design_from_configs() -> None:
+    configs = {n: culture_config(lead, collab, n) for n, (lead, collab) in CULTURES.items()}
+    design = factorial_design(configs, list(CULTURES), reference="siloed+blame")
+    assert design is not None
+    assert (design.row_factor, design.col_factor) == ("leadership", "collaboration")
+    assert design.row_levels == ["compassionate", "blame"]  # the reference's levels last
+    assert design.grid == [["collaborative+compassionate", "siloed+compassionate"],
+                           ["collaborative+blame", "siloed+blame"]]
+    ids = {n: {**c, "run_id": n} for n, c in configs.items()}  # differs everywhere: not a factor
+    assert factorial_design(ids, list(CULTURES)) is not None
+    third = {n: {**c, "demand": {"name": "shock" if i % 3 == 0 else "steady"}} for i, (n, c) in enumerate(configs.items())}
+    assert factorial_design(third, list(CULTURES)) is None  # a third factor
+    assert factorial_design(configs, list(CULTURES)[:3]) is None
+    one = {n: {**c, "collaboration": {"name": "mixed"}} for n, c in configs.items()}
+    assert factorial_design(one, list(CULTURES)) is None  # one factor only
+
+
+# --------------------------------------------------------------------------- interventions
+
+INF = float("inf")
+
+
+@pytest.fixture(scope="module")
+def costed_sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """Three interventions against none, with cost_effectiveness.csv and one failed job."""
+    names = ("none", "peer_support", "staffing_uplift", "pay_and_terms")
+    folder = make_run(tmp_path_factory.mktemp("costed") / "run", scenarios=names,
+                      levels={"vacancy_rate": 0.1})
+    base = {"n": 3, "adverse_events_avoided": 5.0, "adverse_events_avoided_ci_low": 1.0,
+            "adverse_events_avoided_ci_high": 9.0}
+    pd.DataFrame([
+        {**base, "scenario": "staffing_uplift", "cost": 544000.0, "leavers_avoided": 1.33,
+         "leavers_avoided_ci_low": -3.8, "leavers_avoided_ci_high": 6.5, "cost_per_leaver_avoided": 408000.0,
+         "cost_per_leaver_ci_low": 83635.0, "cost_per_leaver_ci_high": INF, "cost_per_adverse_event_avoided": 108800.0,
+         "cost_per_adverse_ci_low": 60444.0, "cost_per_adverse_ci_high": 544000.0, "rank_leaver": 2, "rank_adverse": 2},
+        {**base, "scenario": "peer_support", "cost": 3100.0, "leavers_avoided": 1.67,
+         "leavers_avoided_ci_low": 0.5, "leavers_avoided_ci_high": 5.46, "cost_per_leaver_avoided": 1860.0,
+         "cost_per_leaver_ci_low": 568.0, "cost_per_leaver_ci_high": 6200.0, "cost_per_adverse_event_avoided": 620.0,
+         "cost_per_adverse_ci_low": 344.0, "cost_per_adverse_ci_high": 3100.0, "rank_leaver": 1, "rank_adverse": 1},
+        {**base, "scenario": "pay_and_terms", "cost": 130200.0, "leavers_avoided": -1.0,
+         "leavers_avoided_ci_low": -4.0, "leavers_avoided_ci_high": 2.0, "cost_per_leaver_avoided": INF,
+         "cost_per_leaver_ci_low": 65100.0, "cost_per_leaver_ci_high": INF, "cost_per_adverse_event_avoided": 26040.0,
+         "cost_per_adverse_ci_low": 14467.0, "cost_per_adverse_ci_high": 130200.0, "rank_leaver": 3, "rank_adverse": 3},
+    ]).to_csv(folder / "cost_effectiveness.csv", index=False)
+    pd.DataFrame({"job": [0, 1, 2, 3, 4], "scenario": [*names, ""],
+                  "status": ["completed"] * 4 + ["failed"],
+                  "error": ["", "", "", "", "ValueError: <bad> value"],
+                  "folder": [str(folder / str(i)) for i in range(5)]}).to_csv(folder / "jobs.csv", index=False)
+    return folder, build_report(folder).read_text(encoding="utf-8")
+
+
+def test_cost_effectiveness_ranking(costed_sweep: tuple[Path, str]) -> None:
+    _, text = costed_sweep
+    assert '<a href="#cost">Cost-effectiveness</a>' in text
+    block = text[text.index(">Cost-effectiveness</h2>"):text.index(">Figures</h2>")]
+    assert text.index(">Headline findings</h2>") < text.index(">Cost-effectiveness</h2>")
+    for head in ("Rank", "Intervention", "Annual cost", "Leavers avoided", "Cost per leaver avoided",
+                 "Adverse events avoided", "Cost per adverse event avoided"):
+        assert f"<th>{head}</th>" in block
+    order = [block.index(f"<strong>{n}</strong>") for n in ("peer_support", "staffing_uplift", "pay_and_terms")]
+    assert order == sorted(order), "not ranked by cost per leaver avoided"
+    assert "£3,100" in block and "£1,860" in block and "£568 to £6,200" in block
+    assert "£83,635 to ∞" in block  # an interval reaching zero benefit
+    assert "no benefit (∞)" in block  # no leavers avoided on average
+    assert "not distinguishable from zero" in block
+    findings = text[text.index(">Headline findings</h2>"):text.index(">Cost-effectiveness</h2>")]
+    assert "Top-ranked intervention: <strong>peer_support</strong>" in findings
+    assert "£1,860</strong> per leaver avoided (95% interval £568 to £6,200)" in findings
+
+
+def test_failed_jobs_warning_box(costed_sweep: tuple[Path, str]) -> None:
+    _, text = costed_sweep
+    assert text.count("class='warning'") == 1
+    box = text[text.index("class='warning'"):text.index("<nav>")]
+    assert "1 of 5 jobs" in box and "failed" in box
+    assert "ValueError: &lt;bad&gt; value" in box and "<bad>" not in box
+    assert "<td>4</td>" in box and "peer_support" not in box  # only the job that did not complete
+    assert text.index("class='warning'") < text.index(">Question</h2>")
 
 
 def test_single_scenario_and_parameters_csv(tmp_path: Path) -> None:

@@ -42,7 +42,8 @@ def test_failed_job_in_a_sweep_keeps_the_others_and_resume_finishes_the_rest(tmp
     assert [status(sweep / str(i)) for i in range(3)] == ["completed"] * 3
     assert (sweep / "0" / "timeseries.parquet").stat().st_mtime_ns == done_before   # skipped, not re-run
     assert (sweep / "2" / "timeseries.parquet").exists()
-    assert sorted(p.name for p in sweep.iterdir() if p.is_dir() and not p.name.startswith(".")) == ["0", "1", "2"]
+    assert sorted(p.name for p in sweep.iterdir() if p.is_dir() and p.name.isdigit()) == ["0", "1", "2"]
+    assert (sweep / "summary.csv").exists() and (sweep / "report.html").exists()      # collected
 
 
 def test_sigterm_mid_run_leaves_nothing_that_looks_complete(tmp_path: Path) -> None:
