@@ -23,7 +23,7 @@ from omegaconf import DictConfig
 from omegaconf.errors import ConfigKeyError, ValidationError
 
 from sim.app import run_job
-from sim.collect import collect_active, swept_keys
+from sim.collect import collect_active, expected_jobs, swept_keys
 from sim.config import Config, ConfigError, load_config, register_configs
 
 register_configs()
@@ -94,7 +94,12 @@ def main(cfg: DictConfig) -> None:
     try:
         sweeping = hc.mode == RunMode.MULTIRUN
         task = list(hc.overrides.task) if sweeping else None
-        run_job(cfg, Path(hc.runtime.output_dir), task, swept_keys(Path(hc.sweep.dir)) if sweeping else None)
+        swept, label = None, ""
+        if sweeping:
+            sweep_dir = Path(hc.sweep.dir)
+            swept, total = swept_keys(sweep_dir), expected_jobs(sweep_dir)
+            label = f"job {hc.job.num + 1}/{total or '?'} "
+        run_job(cfg, Path(hc.runtime.output_dir), task, swept, label)
     except ConfigError as exc:
         if os.environ.get("SIM_DEBUG") or hc.mode == RunMode.MULTIRUN:
             raise  # in a sweep the launcher records the failure and runs the other jobs

@@ -18,7 +18,7 @@ from sim.summary import summarise
 log = logging.getLogger(__name__)
 
 
-def run_to_folder(cfg: Config, run_dir: Path, report: bool = True) -> pd.DataFrame:
+def run_to_folder(cfg: Config, run_dir: Path, report: bool = True, label: str = "") -> pd.DataFrame:
     """Run the scenario and write the output contract into ``run_dir``.
 
     Files appear only when complete (atomic rename); ``status.json`` says ``running``
@@ -31,7 +31,7 @@ def run_to_folder(cfg: Config, run_dir: Path, report: bool = True) -> pd.DataFra
         resolved = as_dict(cfg)
         outputs.write_text(run_dir / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(resolved)))
         outputs.write_csv(run_dir / "parameters.csv", parameter_table(resolved))
-        ts = run_scenario(cfg)
+        ts = run_scenario(cfg, label)
         outputs.write_parquet(run_dir / "timeseries.parquet", ts)
         summary = summarise(ts, reference=cfg.reference_scenario, months=cfg.outputs.summary_months)
         outputs.write_csv(run_dir / "summary.csv", summary)
@@ -88,7 +88,7 @@ def scenario_from_overrides(task_overrides: list[str], swept: set[str] | None = 
 
 
 def run_job(cfg: DictConfig, run_dir: Path, task_overrides: list[str] | None = None,
-            swept: set[str] | None = None) -> pd.DataFrame | None:
+            swept: set[str] | None = None, label: str = "") -> pd.DataFrame | None:
     """Validate and run one job; with ``resume=true`` a completed job is skipped.
 
     In a sweep (``task_overrides`` given) the scenario is named from the job's overrides,
@@ -112,4 +112,4 @@ def run_job(cfg: DictConfig, run_dir: Path, task_overrides: list[str] | None = N
     log.info("scenario %s: %d replications x %g years -> %s", typed.scenario, typed.n_replications, typed.years, run_dir)
     # In a sweep the collected report (sweep folder) shows every job; `python -m sim.report
     # DIR/<job>` still builds one for a single job on demand.
-    return run_to_folder(typed, run_dir, report=task_overrides is None)
+    return run_to_folder(typed, run_dir, report=task_overrides is None, label=label)

@@ -28,10 +28,13 @@ def n_workers(cfg: Config) -> int:
     return max(1, min(wanted, cfg.n_replications))
 
 
-def run_scenario(cfg: Config) -> pd.DataFrame:
-    """Every replication of the scenario, concatenated in replication order."""
+def run_scenario(cfg: Config, label: str = "") -> pd.DataFrame:
+    """Every replication of the scenario, concatenated in replication order.
+
+    ``label`` prefixes the progress bar (a sweep passes "job 2/4").
+    """
     reps = range(cfg.n_replications)
-    bar = tqdm(total=len(reps), desc=f"{cfg.scenario}: replications", unit="rep",
+    bar = tqdm(total=len(reps), desc=f"{label}{cfg.scenario}: replications", unit="rep",
                disable=not (cfg.progress and sys.stderr.isatty()), file=sys.stderr)
     frames: dict[int, pd.DataFrame] = {}
     workers = n_workers(cfg)
