@@ -80,11 +80,23 @@ def test_validation_names_the_key(override: str, named: str) -> None:
         load_config([override])
 
 
-def test_cli_bad_value_exits_2_with_one_line_and_no_results(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("override", "named"), [
+    ("exhaustion.recovery_rat=0.1", "exhaustion.recovery_rat"),          # unknown key (typo)
+    ("+colour=blue", "colour"),                                          # unknown key, added with +
+    ("n_replications=many", "n_replications"),                           # wrong type
+    ("organisation.rn_posts_per_team=-5", "organisation.rn_posts_per_team"),  # negative staff
+    ("reporting.report_prob_max=1.5", "reporting.report_prob_max"),      # probability outside 0-1
+    ("n_replications=0", "n_replications"),                              # zero replications
+    ("intervention=peer_support intervention.peer_support.start_month=500", "start_month"),  # after the horizon
+    ("leadership=tyrannical", "leadership/tyrannical"),                  # unknown group option
+    ("experiment=nonexistent", "experiment/nonexistent"),                # unknown experiment
+])
+def test_cli_bad_input_exits_2_with_one_line_and_no_results(override: str, named: str, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    proc = subprocess.run([sys.executable, "-m", "sim", "organisation=small", "reporting.report_prob_max=1.5",
+    proc = subprocess.run([sys.executable, "-m", "sim", "organisation=small", *override.split(),
                            f"hydra.run.dir={out}"], capture_output=True, text=True, cwd=REPO_ROOT, timeout=120)
     assert proc.returncode == 2
     lines = [x for x in proc.stderr.splitlines() if x.strip()]
-    assert len(lines) == 1 and "reporting.report_prob_max" in lines[0], proc.stderr
-    assert not (out / "timeseries.parquet").exists() and not (out / "status.json").exists()
+    assert len(lines) == 1 and named in lines[0] and ("allowed" in lines[0] or "convert" in lines[0]), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not out.exists()
