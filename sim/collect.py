@@ -148,17 +148,18 @@ def print_outcome(sweep_dir: Path, summary: pd.DataFrame, problems: list[dict[st
     print(f"collected {n_scen} scenario(s) into {sweep_dir}/summary.csv and report.html", file=sys.stderr)
     ce = sweep_dir / "cost_effectiveness.csv"
     if ce.exists():
-        print_ranking(pd.read_csv(ce))
+        months = int((yaml.safe_load((sweep_dir / 'config.yaml').read_text()) or {}).get('outputs', {}).get('summary_months', 12))
+        print_ranking(pd.read_csv(ce), months)
     for j in problems:
         print(f"job {j['job']} ({j['scenario'] or 'unnamed'}): {j['status']}: {j['error']}", file=sys.stderr)
 
 
-def print_ranking(ce: pd.DataFrame) -> None:
+def print_ranking(ce: pd.DataFrame, months: int = 12) -> None:
     """The interventions ranked by cost per leaver avoided, with intervals."""
     def money(x: float) -> str:
         return "n/a" if not math.isfinite(x) else f"£{x:,.0f}"
 
-    print("\nInterventions ranked by cost per leaver avoided (last 12 months, 95% interval):")
+    print(f"\nInterventions ranked by cost per leaver avoided (last {months} months, 95% interval):")
     for row in ce.sort_values("rank_leaver").itertuples():
         print(f"  {int(row.rank_leaver)}. {row.scenario}: {money(row.cost_per_leaver_avoided)} per leaver avoided "
               f"({money(row.cost_per_leaver_ci_low)} to {money(row.cost_per_leaver_ci_high)}); "

@@ -5,8 +5,8 @@ Timing convention (keeps traces exact and free of same-time ordering puzzles): t
 daily process runs at mid-day, ``t = d + 0.5`` for day ``d``; every life-cycle change
 it decides (a sickness episode, a departure, a hire) takes effect at a whole day,
 ``t = d + 1 + duration``. A sickness episode of k days decided on day d therefore
-removes the person from the rota on days d+1 .. d+k exactly. (Incident reviews and leader
-appointments end at half-days, just before that day's daily process.)
+removes the person from the rota on days d+1 .. d+k exactly. (Incident reviews end at half-days,
+just before that day's daily process.)
 """
 
 from __future__ import annotations
