@@ -15,9 +15,7 @@ import base64
 import html
 import json
 import math
-import os
 import sys
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +24,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim import figures
+from sim import figures, outputs
 from sim.figures import CONTRACT_METRICS, MONEY_METRICS, PERCENT_METRICS, metric_label
 
 #: Metrics the headline findings speak about, in this order.
@@ -849,6 +847,11 @@ def render(run: RunData, groups: Mapping[str, Iterable[tuple[Path | None, str, s
     shown = [(a, t) for a, t in SECTIONS if a in bodies]
     nav = "".join(f'<li><a href="#{a}">{esc(t)}</a></li>' for a, t in shown)
     sections = "\n".join(section(a, t, bodies[a]) for a, t in shown)
+    return html_page(title, subtitle, f"{jobs_warning_html(run)}\n<nav><ol>{nav}</ol></nav>\n{sections}")
+
+
+def html_page(title: str, subtitle: str, body: str) -> str:
+    """A self-contained page: inline style, the image-load check the browser test reads."""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -859,29 +862,11 @@ def render(run: RunData, groups: Mapping[str, Iterable[tuple[Path | None, str, s
 </head>
 <body>
 <header><h1>{esc(title)}</h1><p class="muted">{esc(subtitle)}</p></header>
-{jobs_warning_html(run)}
-<nav><ol>{nav}</ol></nav>
-{sections}
+{body}
 <script>{IMAGE_CHECK_JS}</script>
 </body>
 </html>
 """
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder, so readers never see half a report.
-
-    The temporary name is unique per process and created with the usual umask (unlike
-    mkstemp's 0600), so the finished report is as readable as the run's other files.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def build_report(run_dir: Path) -> Path:
@@ -891,7 +876,7 @@ def build_report(run_dir: Path) -> Path:
     design = factorial_design(run.scenario_configs, run.scenarios, run.reference)
     cultures = make_culture_figures(run, design, run.run_dir / "figures") if design else []
     out = run.run_dir / REPORT_NAME
-    write_atomic(out, render(run, groups, design, cultures))
+    outputs.write_text(out, render(run, groups, design, cultures))
     return out
 
 

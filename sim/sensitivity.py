@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import os
-import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +34,14 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from omegaconf import OmegaConf
-from tqdm import tqdm
 
 from sim import outputs
-from sim.config import Config, ConfigError, as_dict
+from sim.config import Config, ConfigError, as_dict, flatten
 from sim.evidence import parameter_table
 from sim.figures import PERCENT_METRICS, metric_label
 from sim.metrics import CONTRACT_METRICS, EXTRA_METRICS
 from sim.model import Model
+from sim.runner import n_workers, ordered_map
 
 CONF_LEVEL = 0.95
 NUM_RESAMPLES = 100
@@ -83,39 +80,10 @@ def evaluate(cfg: Config, values: dict[str, float]) -> dict[str, float]:
     return dict(zip(cfg.sensitivity.metrics, np.mean(per_rep, axis=0).tolist(), strict=True))
 
 
-def n_workers(cfg: Config, n_points: int) -> int:
-    wanted = cfg.n_jobs if cfg.n_jobs > 0 else (os.cpu_count() or 1)
-    return max(1, min(wanted, n_points))
-
-
 def evaluate_points(cfg: Config, points: Sequence[dict[str, float]], desc: str) -> list[dict[str, float]]:
     """Evaluate every point, in parallel when ``n_jobs`` allows; results in point order."""
-    results: dict[int, dict[str, float]] = {}
-    bar = tqdm(total=len(points), desc=f"{cfg.scenario}: {desc}", unit="point",
-               disable=not (cfg.progress and sys.stderr.isatty()), file=sys.stderr)
-    workers = n_workers(cfg, len(points))
-    try:
-        if workers == 1:
-            for i, values in enumerate(points):
-                results[i] = evaluate(cfg, values)
-                bar.update()
-        else:
-            pool = ProcessPoolExecutor(max_workers=workers)
-            finished = False
-            try:
-                futures = {pool.submit(evaluate, cfg, values): i for i, values in enumerate(points)}
-                for fut in as_completed(futures):
-                    results[futures[fut]] = fut.result()
-                    bar.update()
-                finished = True
-            finally:
-                if not finished:  # interrupted or failed: do not wait for the other points
-                    for proc in list(getattr(pool, "_processes", {}).values()):
-                        proc.terminate()
-                pool.shutdown(wait=finished, cancel_futures=True)
-    finally:
-        bar.close()
-    return [results[i] for i in range(len(points))]
+    return ordered_map(evaluate, [(cfg, values) for values in points], workers=n_workers(cfg, len(points)),
+                       desc=f"{cfg.scenario}: {desc}", unit="point", progress=cfg.progress)
 
 
 # --------------------------------------------------------------------------- the analysis
@@ -326,7 +294,7 @@ def _table(df: pd.DataFrame) -> str:
 def render_report(cfg: Config, morris: pd.DataFrame, sobol: pd.DataFrame | None, ranking: pd.Series,
                   figures: dict[str, Path], provenance: dict[str, Any]) -> str:
     """The self-contained HTML page of a sensitivity run."""
-    from sim.report import CSS, esc, png_data_uri, section  # noqa: PLC0415
+    from sim.report import esc, html_page, png_data_uri, section  # noqa: PLC0415
 
     sens = cfg.sensitivity
     values = {p.key: getattr(*_field(cfg, p.key)[:2]) for p in sens.parameters}
@@ -359,7 +327,7 @@ def render_report(cfg: Config, morris: pd.DataFrame, sobol: pd.DataFrame | None,
             return ""
         return f'<figure class="fig wide"><img src="{png_data_uri(figures[key])}" alt="{esc(alt)}"></figure>'
 
-    prov = pd.DataFrame({"item": list(outputs_flat(provenance)), "value": [str(v) for v in outputs_flat(provenance).values()]})
+    prov = pd.DataFrame({"item": list(flatten(provenance)), "value": [str(v) for v in flatten(provenance).values()]})
     parts = [
         section("question", "Question and design", question),
         section("parameters", "Parameters and ranges", _table(ranges)),
@@ -372,30 +340,9 @@ def render_report(cfg: Config, morris: pd.DataFrame, sobol: pd.DataFrame | None,
     ]
     title = "Leadership culture, burnout and care: sensitivity analysis"
     body = "\n".join(parts)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<header><h1>{esc(title)}</h1><p class="muted">scenario {esc(cfg.scenario)}</p></header>
-{body}
-</body>
-</html>
-"""
+    return html_page(title, f"scenario {cfg.scenario}", body)
 
 
-def outputs_flat(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        if isinstance(v, dict):
-            out.update(outputs_flat(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
 
 
 # --------------------------------------------------------------------------- the run folder
