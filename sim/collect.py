@@ -157,9 +157,10 @@ def print_outcome(sweep_dir: Path, summary: pd.DataFrame, problems: list[dict[st
 def print_ranking(ce: pd.DataFrame, months: int = 12) -> None:
     """The interventions ranked by cost per leaver avoided, with intervals."""
     def money(x: float) -> str:
-        return "n/a" if not math.isfinite(x) else f"£{x:,.0f}"
+        return "∞" if not math.isfinite(x) else f"£{x:,.0f}"
 
-    print(f"\nInterventions ranked by cost per leaver avoided (last {months} months, 95% interval):")
+    print(f"\nInterventions ranked by cost per leaver avoided (last {months} months, 95% interval;"
+          " ∞: benefit not distinguishable from zero):")
     for row in ce.sort_values("rank_leaver").itertuples():
         print(f"  {int(row.rank_leaver)}. {row.scenario}: {money(row.cost_per_leaver_avoided)} per leaver avoided "
               f"({money(row.cost_per_leaver_ci_low)} to {money(row.cost_per_leaver_ci_high)}); "
