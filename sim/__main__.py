@@ -24,7 +24,7 @@ from omegaconf.errors import ConfigKeyError, ValidationError
 
 from sim.app import run_job
 from sim.collect import collect_active, expected_jobs, swept_keys
-from sim.config import Config, ConfigError, load_config, register_configs
+from sim.config import Config, ConfigError, load_config, register_configs, section_type
 
 register_configs()
 
@@ -39,12 +39,10 @@ def _allowed_keys(dotted: str) -> str:
     node: type = Config
     for part in dotted.split(".")[:-1]:
         fields = {f.name: f for f in dataclasses.fields(node)}
-        if part not in fields or fields[part].default_factory is dataclasses.MISSING:  # type: ignore[misc]
+        sub = section_type(fields[part]) if part in fields else None
+        if sub is None:
             break
-        made = fields[part].default_factory()  # type: ignore[misc]
-        if not dataclasses.is_dataclass(made):
-            break
-        node = type(made)
+        node = sub
     return ", ".join(sorted(f.name for f in dataclasses.fields(node)))
 
 

@@ -47,10 +47,8 @@ def run_to_folder(cfg: Config, run_dir: Path, report: bool = True, label: str = 
 
 
 def _report(run_dir: Path) -> None:
-    try:
-        from sim.report import build_report
-    except ImportError:  # the report module is optional at this stage
-        return
+    from sim.report import build_report  # noqa: PLC0415 - matplotlib only when a report is drawn
+
     build_report(run_dir)
 
 

@@ -134,12 +134,9 @@ def collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         data = json.loads(prov.read_text())
         data.update(collected=outputs.now_iso(), jobs=len(jobs), completed=len(done))
         outputs.write_json(sweep_dir / "provenance.json", data)
-    try:
-        from sim.report import build_report  # noqa: PLC0415
+    from sim.report import build_report  # noqa: PLC0415 - matplotlib only when a report is drawn
 
-        build_report(sweep_dir)
-    except ImportError:
-        pass
+    build_report(sweep_dir)
     return summary, [j for j in jobs if j["status"] != "completed"]
 
 

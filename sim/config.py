@@ -430,13 +430,14 @@ def _check_keys(node: Any, schema: type, prefix: str) -> None:
         if key not in names:
             allowed = ", ".join(sorted(names))
             raise ConfigError(f"unknown key '{prefix}{key}'; allowed here: {allowed}")
-        sub_type = _dataclass_type(names[key])
+        sub_type = section_type(names[key])
         value = node[key]
         if sub_type is not None and isinstance(value, DictConfig):
             _check_keys(value, sub_type, f"{prefix}{key}.")
 
 
-def _dataclass_type(f: dataclasses.Field) -> type | None:
+def section_type(f: dataclasses.Field) -> type | None:
+    """The dataclass a schema field holds (a config section), or None for a plain value."""
     if f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]
         made = f.default_factory()  # type: ignore[misc]
         if dataclasses.is_dataclass(made):

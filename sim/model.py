@@ -110,27 +110,36 @@ class Model:
         o = self.p.organisation
         return o.fte_full_share + (1.0 - o.fte_full_share) * o.fte_part
 
-    def admission_rate(self, team: int, time: float) -> float:
-        """Expected admissions a day: base load x winter pressure x growth x shock."""
+    def _base_admissions(self) -> float:
+        d = self.p.demand
+        return self.cfg.organisation.beds_per_team * d.occupancy / d.los_mean_days
+
+    def _demand_level(self, time: float) -> float:
+        """Expected admissions a day of an unshocked team: base load x winter pressure x growth."""
         d, m = self.p.demand, self.p.mechanisms
-        rate = self.cfg.organisation.beds_per_team * d.occupancy / d.los_mean_days
+        rate = self._base_admissions()
         if m.seasonality:
             rate *= 1.0 + d.seasonal_amplitude * math.cos(2 * math.pi * ((time % 365) - d.seasonal_peak_day) / 365)
         if m.demand_growth:
             rate *= (1.0 + d.growth_per_year) ** (time / DAYS_PER_YEAR)
-        return rate * self._shock(team, time)
+        return rate
 
-    def _shock(self, team: int, time: float) -> float:
+    def admission_rate(self, team: int, time: float) -> float:
+        """Expected admissions a day of a team: the demand level x its shock."""
+        return self._demand_level(time) * (self._shock_multiplier(time) if team < self._shocked_teams() else 1.0)
+
+    def _shocked_teams(self) -> int:
         d = self.p.demand
-        if d.shock_months <= 0 or team >= math.ceil(d.shock_team_share * self.n_teams):
-            return 1.0
+        return math.ceil(d.shock_team_share * self.n_teams) if d.shock_months > 0 else 0
+
+    def _shock_multiplier(self, time: float) -> float:
+        d = self.p.demand
         month = time * 12 / DAYS_PER_YEAR
         return d.shock_multiplier if d.shock_start_month <= month < d.shock_start_month + d.shock_months else 1.0
 
     def _rate_bound(self, team: int) -> float:
         d, m = self.p.demand, self.p.mechanisms
-        rate = self.cfg.organisation.beds_per_team * d.occupancy / d.los_mean_days
-        rate *= 1.0 + (d.seasonal_amplitude if m.seasonality else 0.0)
+        rate = self._base_admissions() * (1.0 + (d.seasonal_amplitude if m.seasonality else 0.0))
         if m.demand_growth and d.growth_per_year > 0:
             rate *= (1.0 + d.growth_per_year) ** (self.n_days / DAYS_PER_YEAR)
         return rate * max(1.0, d.shock_multiplier if d.shock_months > 0 else 1.0)
@@ -545,7 +554,9 @@ class Model:
         acc.leader_exhaustion += float(self.leader_exhaustion.mean())
         acc.leader_compassion += float(self.eff_compassion.mean())
         acc.leader_vacant += float((~self.leader_present).sum())
-        acc.demand += float(np.mean([self.admission_rate(t, self.env.now) for t in range(T)]))
+        shocked = self._shocked_teams()
+        mean_shock = (shocked * self._shock_multiplier(self.env.now) + (T - shocked)) / T if shocked else 1.0
+        acc.demand += self._demand_level(self.env.now) * mean_shock
 
     def _close_month(self, month: int) -> None:
         acc, org, team, T = self.month, self.recorder.org, self.recorder.team, self.n_teams
@@ -614,7 +625,3 @@ class Model:
                 total += iv.cost_per_staff_year * posts / 12
         return total
 
-
-def simulate(cfg: Config, replication: int) -> MonthlyRecorder:
-    """Run one replication and return its monthly metrics."""
-    return Model(cfg, replication).run()

@@ -166,11 +166,8 @@ def format_table(rows: list[dict]) -> str:
 
 def _describe(exc: BaseException) -> str:
     """One line for a composition error, as ``python -m sim`` prints it when it can."""
-    try:
-        from sim.__main__ import describe
-    except ImportError:
-        lines = [x for x in str(exc).splitlines() if x.strip()]
-        return lines[0] if lines else type(exc).__name__
+    from sim.__main__ import describe  # noqa: PLC0415 - the CLI module registers Hydra on import
+
     return describe(exc)
 
 

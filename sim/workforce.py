@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-RN, HCA = 0, 1
-ROLE_NAMES = ("registered_nurse", "healthcare_assistant")
+RN, HCA = 0, 1   # roles: registered nurse, healthcare assistant
 
 
 class Workforce:
