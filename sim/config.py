@@ -38,6 +38,7 @@ def prob(default: Any = MISSING) -> Any:
 @dataclass
 class Organisation:
     name: str = MISSING
+    n_organisations: int = p(1, 50)
     n_teams: int = p(1, 500)
     beds_per_team: int = p(1, 200)
     rn_posts_per_team: int = p(1, 500)
@@ -46,6 +47,18 @@ class Organisation:
     fte_part: float = p(0.1, 1.0)
     initial_vacancy_rate: float = prob()
     establishment_multiplier: float = p(0.1, 5.0)
+    compassion_offsets: list[float] = field(default_factory=list)
+
+
+@dataclass
+class LabourMarket:
+    """One labour market shared by the organisations of an integrated care system."""
+
+    move_share: float = prob()
+    search_days: float = p(1.0, 3650.0)
+    appoint_prob: float = prob()
+    exhaustion_carryover: float = prob()
+    aid_share: float = prob()
 
 
 @dataclass
@@ -250,6 +263,8 @@ class Mechanisms:
     mutual_aid: bool = True
     shared_learning: bool = True
     reputation: bool = True
+    labour_market: bool = True
+    cross_organisation_aid: bool = True
 
 
 @dataclass
@@ -386,6 +401,7 @@ class Config:
     collaboration: Collaboration = field(default_factory=Collaboration)
     leader_wellbeing: LeaderWellbeing = field(default_factory=LeaderWellbeing)
     reputation: Reputation = field(default_factory=Reputation)
+    labour_market: LabourMarket = field(default_factory=LabourMarket)
     mechanisms: Mechanisms = field(default_factory=Mechanisms)
     schedule: list[ScheduledChange] = field(default_factory=list)
     intervention: Interventions = field(default_factory=Interventions)
@@ -400,7 +416,7 @@ class Config:
 SCHEDULABLE_SECTIONS = (
     "organisation", "demand", "staffing", "exhaustion", "sickness", "leaving", "recruitment", "quality",
     "reporting", "culture", "leadership", "collaboration", "leader_wellbeing",
-    "reputation", "mechanisms",
+    "reputation", "labour_market", "mechanisms",
 )
 
 
@@ -483,6 +499,13 @@ def _check_rules(cfg: Config) -> None:
     for ok, message in rules:
         if not ok:
             raise ConfigError(message)
+    offsets, k = cfg.organisation.compassion_offsets, cfg.organisation.n_organisations
+    if offsets and len(offsets) != k:
+        raise ConfigError(f"organisation.compassion_offsets has {len(offsets)} values; allowed: [] or one per "
+                          f"organisation ({k}, organisation.n_organisations)")
+    for i, value in enumerate(offsets):
+        if not -1.0 <= value <= 1.0:
+            raise ConfigError(f"organisation.compassion_offsets[{i}]={value!r} is out of range; allowed: [-1, 1]")
     if cfg.analysis not in ("scenario", "sensitivity"):
         raise ConfigError(f"analysis='{cfg.analysis}' is not known; allowed: scenario, sensitivity")
     for i, sp in enumerate(cfg.sensitivity.parameters):

@@ -24,7 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-from sim.metrics import CONTRACT_METRICS  # the 12 organisation-level metrics of the contract
+from sim.metrics import CONTRACT_METRICS, ORGANISATION_METRICS, split_organisation_metric
 
 #: metric -> (title, y-axis label with unit). Shares are plotted as percentages.
 METRIC_LABELS: dict[str, tuple[str, str]] = {
@@ -64,16 +64,31 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "reputation": ("Employer reputation", "0–1 scale (0.5 = neutral)"),
     "establishment": ("Establishment", "funded posts"),
     "demand_index": ("Demand", "admissions per team per day"),
+    "transfers": ("Moves within the system", "staff hired from another organisation per month"),
+    "transfers_in": ("Staff joining from elsewhere in the system", "starters per month"),
+    "transfers_out": ("Staff leaving for elsewhere in the system", "leavers per month"),
+    "cross_organisation_aid_rn": ("Mutual aid across organisations", "RNs lent per day"),
 }
 
+
+class MetricSet(frozenset):
+    """A set of metric names that also holds each metric's per-organisation rows
+    (``METRIC@orgK``), so one membership test formats both alike."""
+
+    def __contains__(self, metric: object) -> bool:
+        if isinstance(metric, str):
+            metric = split_organisation_metric(metric)[0]
+        return frozenset.__contains__(self, metric)
+
+
 #: Metrics that are shares (0–1) of something: axes and numbers show them as percent.
-PERCENT_METRICS: frozenset[str] = frozenset({
+PERCENT_METRICS: frozenset[str] = MetricSet({
     "vacancy_rate", "leaver_rate", "burnout_prevalence", "sickness_absence_rate",
     "missed_care_rate", "leader_turnover", "agency_cover_share", "bullying_prevalence",
 })
 
 #: Metrics in pounds sterling.
-MONEY_METRICS: frozenset[str] = frozenset({"agency_cost"})
+MONEY_METRICS: frozenset[str] = MetricSet({"agency_cost"})
 
 BAND_LOW, BAND_HIGH = 0.025, 0.975
 _STYLE = "whitegrid"
@@ -85,7 +100,9 @@ _DPI = 100
 
 def metric_label(metric: str) -> tuple[str, str]:
     """Title and axis label of a metric; unknown metrics still get a readable title."""
-    return METRIC_LABELS.get(metric, (metric.replace("_", " ").capitalize(), "value"))
+    base, organisation = split_organisation_metric(metric)
+    title, unit = METRIC_LABELS.get(base, (base.replace("_", " ").capitalize(), "value"))
+    return (f"{title}, organisation {organisation}" if organisation else title), unit
 
 
 def scenario_palette(scenarios: Iterable[str]) -> dict[str, tuple[float, float, float]]:
@@ -423,3 +440,50 @@ def culture_grid_figure(ts: pd.DataFrame, metric: str, out_dir: Path, *, grid: S
                    frameon=False)
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
         return _save(fig, Path(out_dir) / f"culture_grid_{metric}.png")
+
+
+def organisation_figure(ts: pd.DataFrame, scenario: str, out_dir: Path, *, summary_months: int | None = None,
+                        metrics: Sequence[str] = ("vacancy_rate", "leaver_rate", "burnout_prevalence",
+                                                  "missed_care_rate", "psychological_safety", "reputation",
+                                                  "transfers_in", "transfers_out", "patients_per_nurse"),
+                        ) -> Path | None:
+    """The organisations of an integrated care system side by side (one scenario): median
+    across replications and 95% band, one colour per organisation. None without them."""
+    org = org_level(ts)
+    org = org[org["scenario"] == scenario]
+    names = pd.Series(pd.unique(org["metric"].astype(str)))
+    parts = names.map(split_organisation_metric)
+    rows = [(name, base, k) for name, (base, k) in zip(names, parts, strict=True) if k and base in metrics]
+    if not rows:
+        return None
+    lookup = pd.DataFrame(rows, columns=["metric", "base", "organisation"])
+    data = org.merge(lookup, on="metric")
+    metrics = [m for m in metrics if m in set(lookup["base"]) and m in ORGANISATION_METRICS]
+    n_orgs = int(lookup["organisation"].max())
+    colours = dict(zip(range(1, n_orgs + 1), sns.color_palette("colorblind", n_orgs), strict=True))
+    ncols = 4 if len(metrics) > 6 else max(min(len(metrics), 3), 1)
+    nrows = int(np.ceil(len(metrics) / ncols))
+    with sns.axes_style(_STYLE), sns.plotting_context("notebook", font_scale=0.8):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(4.0 * ncols, 2.9 * nrows + 0.6), layout="constrained",
+                                 squeeze=False)
+        for ax, metric in zip(axes.flat, metrics, strict=False):
+            sub = data[data["base"] == metric]
+            q = sub.groupby(["organisation", "month"])["value"].quantile([BAND_LOW, 0.5, BAND_HIGH]).unstack()
+            q = q.reset_index()
+            n_months = int(q["month"].max()) + 1
+            _shade_summary(ax, n_months, summary_months)
+            for k, g in q.groupby("organisation"):
+                ax.fill_between(g["month"], g[BAND_LOW], g[BAND_HIGH], color=colours[k], alpha=0.15, linewidth=0)
+                ax.plot(g["month"], g[0.5], color=colours[k], linewidth=1.4, label=f"organisation {k}")
+            title, ylabel = metric_label(metric)
+            ax.set_title(title, loc="left", fontweight="bold")
+            ax.set_ylabel(ylabel, fontsize="small")
+            _format_months(ax, n_months)
+            _format_y(ax, metric)
+        for ax in list(axes.flat)[len(metrics):]:
+            ax.set_visible(False)
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(n_orgs, 8), fontsize="small", frameon=False)
+        fig.suptitle(f"Organisations of the system: {scenario}", fontweight="bold")
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in scenario)
+        return _save(fig, Path(out_dir) / f"organisations_{safe}.png")

@@ -168,27 +168,42 @@ def leader_support(eff_compassion: np.ndarray, present: np.ndarray, tenure_days:
 # ----------------------------------------------------------------- 11. collaboration
 
 
+def ring_donors(n_organisations: int, teams_per_organisation: int) -> list[np.ndarray]:
+    """Donor teams on each organisation's own ring: for every team, its left and right
+    neighbour within the same organisation (one neighbour for two teams, none for one).
+
+    Teams are numbered organisation by organisation; with one organisation this is the
+    ring of all teams.
+    """
+    n = teams_per_organisation
+    if n < 2:
+        return []
+    start = np.repeat(np.arange(n_organisations) * n, n)
+    local = np.tile(np.arange(n), n_organisations)
+    left, right = start + (local - 1) % n, start + (local + 1) % n
+    return [left] if n == 2 else [left, right]
+
+
 def mutual_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.ndarray, *,
-               crisis_ppn: float, donor_limit_ppn: float, max_lend_share: float) -> tuple[np.ndarray, np.ndarray]:
+               crisis_ppn: float, donor_limit_ppn: float, max_lend_share: float,
+               donors: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Lend RN capacity from neighbours on a ring of teams to a team in crisis.
 
-    A team above ``crisis_ppn`` asks each neighbour in turn (left, then right) for the
-    RNs it needs to get back to the crisis line; a neighbour lends at most
-    ``max_lend_share`` of its capacity above what it needs to stay under
-    ``donor_limit_ppn``, scaled by the lower of the
-    two leaders' willingness to collaborate. Returns the adjusted RN on duty and the
-    RN capacity lent by each team.
+    A team above ``crisis_ppn`` asks each neighbour in turn (left, then right; ``donors``
+    gives them, default the ring of all teams) for the RNs it needs to get back to the
+    crisis line; a neighbour lends at most ``max_lend_share`` of its capacity above what
+    it needs to stay under ``donor_limit_ppn``, scaled by the lower of the two leaders'
+    willingness to collaborate. Returns the adjusted RN on duty and the RN capacity lent
+    by each team.
     """
     rn = rn_on_duty.astype(float).copy()
     n = len(rn)
     lent = np.zeros(n)
-    if n < 2:
-        return rn, lent
-    shifts = (1,) if n == 2 else (1, -1)
-    for shift in shifts:
+    if donors is None:
+        donors = ring_donors(1, n)
+    for donor in donors:
         need = np.maximum(0.0, patients / crisis_ppn - rn)
         spare = np.maximum(0.0, rn - patients / donor_limit_ppn) * max_lend_share
-        donor = np.roll(np.arange(n), shift)            # donor of team i is team i - shift
         w = np.minimum(willingness, willingness[donor])
         give = np.minimum(need, spare[donor] * w)
         give = np.where(need > 0, give, 0.0)
@@ -198,14 +213,52 @@ def mutual_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.nda
     return rn, lent
 
 
-def share_learning(gain: np.ndarray, willingness: np.ndarray, share: float) -> np.ndarray:
-    """Learning of a team flows to its ring neighbours in proportion to collaboration."""
-    n = len(gain)
-    received = np.zeros(n)
-    if n < 2:
-        return received
-    for shift in ((1,) if n == 2 else (1, -1)):
-        source = np.roll(np.arange(n), shift)
+def cross_organisation_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.ndarray,
+                           organisation: np.ndarray, n_organisations: int, *, crisis_ppn: float,
+                           donor_limit_ppn: float, max_lend_share: float, aid_share: float,
+                           first: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Mutual aid across organisation boundaries (a shared staff bank of the system).
+
+    After aid within each organisation, teams still above ``crisis_ppn`` draw on the spare
+    RN capacity of teams in *other* organisations: each donor offers ``aid_share`` x
+    ``max_lend_share`` of its capacity above ``donor_limit_ppn``, scaled by its leader's
+    willingness to collaborate; each recipient asks for its gap to the crisis line scaled
+    by its own leader's willingness (a siloed team neither lends nor asks). Organisations
+    draw in turn from ``first`` (rotated by the caller so that none is always first);
+    within one organisation's turn, supply is shared in proportion to need and taken from
+    donors in proportion to their offer. Returns the adjusted RN on duty and the RN
+    capacity each team lent.
+    """
+    rn = rn_on_duty.astype(float).copy()
+    lent = np.zeros(len(rn))
+    if n_organisations < 2 or aid_share <= 0.0:
+        return rn, lent
+    offer = np.maximum(0.0, rn - patients / donor_limit_ppn) * max_lend_share * aid_share * willingness
+    for j in range(n_organisations):
+        mine = organisation == (first + j) % n_organisations
+        need = np.where(mine, np.maximum(0.0, patients / crisis_ppn - rn) * willingness, 0.0)
+        demand = float(need.sum())
+        if demand <= 0.0:
+            continue
+        available = np.where(mine, 0.0, offer)
+        supply = float(available.sum())
+        if supply <= 0.0:
+            continue
+        given = available * min(1.0, demand / supply)
+        rn += need * min(1.0, supply / demand) - given
+        offer -= given
+        lent += given
+    return rn, lent
+
+
+def share_learning(gain: np.ndarray, willingness: np.ndarray, share: float,
+                   donors: list[np.ndarray] | None = None) -> np.ndarray:
+    """Learning of a team flows to its ring neighbours (within its organisation) in
+    proportion to collaboration."""
+    received = np.zeros(len(gain))
+    if donors is None:
+        donors = ring_donors(1, len(gain))
+    for source in donors:
         w = np.minimum(willingness, willingness[source])
         received += share * w * gain[source]
     return received

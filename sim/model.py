@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Generator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,17 +39,33 @@ def beta_draw(rng: np.random.Generator, mean: float, concentration: float, size:
 class Month:
     """Accumulators of one month, reset when the month's metrics are written."""
 
-    def __init__(self, n_teams: int) -> None:
+    def __init__(self, n_teams: int, n_organisations: int = 1) -> None:
         self.days = 0
+        self.transfers_out = np.zeros(n_organisations)    # by the organisation a mover left
         for name in ("leavers", "resignations", "retirements", "hires", "admissions", "discharges",
                      "leader_departures", "blamed", "learned", "reported", "head", "burnt",
                      "sick_fte", "contract_fte", "ppn", "agency_cost", "gap", "covered", "lent",
                      "exhaustion", "engagement", "bullying", "learning", "leader_exhaustion",
-                     "leader_compassion", "leader_vacant", "demand"):
+                     "leader_compassion", "leader_vacant", "demand", "transfers", "cross_lent"):
             setattr(self, name, 0.0)
         for name in ("vacant_t", "est_t", "burnt_t", "head_t", "ppn_t", "patient_days_t",
-                     "missed_t", "adverse_t", "psafe_t"):
+                     "missed_t", "adverse_t", "psafe_t", "leavers_t", "transfers_t"):
             setattr(self, name, np.zeros(n_teams))
+
+
+@dataclass
+class Mover:
+    """A member of staff who resigned from one organisation of the system and is looking
+    for a post in another (the shared labour market of an integrated care system)."""
+
+    role: int
+    from_organisation: int
+    until: float            # leaves the system's market at this time
+    age: float
+    fte: float
+    experience: float
+    exhaustion: float
+    susceptibility: float
 
 
 class Model:
@@ -60,15 +77,20 @@ class Model:
         self.changes = scheduled_changes(cfg)  # the schedule plus every enabled intervention
         self.replication = replication
         self.env = simpy.Environment()
-        self.n_teams = T = cfg.organisation.n_teams
+        org = cfg.organisation
+        self.n_organisations = K = org.n_organisations
+        self.teams_per_organisation = org.n_teams
+        self.n_teams = T = K * org.n_teams                        # teams numbered organisation by organisation
+        self.organisation_of = np.arange(T) // org.n_teams
+        self.ring = mech.ring_donors(K, org.n_teams)              # mutual aid and shared learning stay within one
+        self.movers: list[Mover] = []                             # the system's labour market (K > 1)
         self.rng = Streams(cfg.seed, replication, T)
         self.n_days = max(1, int(round(cfg.years * DAYS_PER_YEAR)))
         self.month_of_day = (np.arange(self.n_days + 1) * 12) // DAYS_PER_YEAR
         self.n_months = int(self.month_of_day[self.n_days - 1]) + 1
-        self.recorder = MonthlyRecorder(self.n_months, T)
+        self.recorder = MonthlyRecorder(self.n_months, T, K)
         self.trace: list[tuple[float, str, dict[str, Any]]] | None = [] if trace else None
 
-        org = cfg.organisation
         self.posts = np.tile(np.array([org.rn_posts_per_team, org.hca_posts_per_team]), (T, 1))
         capacity = int(math.ceil(self.posts.sum() * max(1.0, org.establishment_multiplier))) + 8
         self.staff = Workforce(capacity)
@@ -79,7 +101,7 @@ class Model:
         self.psafe = np.zeros(T)
         self.learning = np.zeros(T)
         self.bullying = np.zeros(T)
-        self.reputation = cfg.reputation.initial
+        self.reputation = np.full(K, cfg.reputation.initial)    # one per organisation
         self.leader_compassion = np.zeros(T)
         self.leader_collaboration = np.zeros(T)
         self.leader_exhaustion = np.zeros(T)
@@ -88,7 +110,7 @@ class Model:
         self.leader_leaves: list[simpy.Event | None] = [None] * T
         self.eff_compassion = np.zeros(T)
         self.collaboration = np.zeros(T)
-        self.month = Month(T)
+        self.month = Month(T, K)
 
         self._initial_state()
         for t in range(T):
@@ -126,11 +148,13 @@ class Model:
 
     def admission_rate(self, team: int, time: float) -> float:
         """Expected admissions a day of a team: the demand level x its shock."""
-        return self._demand_level(time) * (self._shock_multiplier(time) if team < self._shocked_teams() else 1.0)
+        shocked = team % self.teams_per_organisation < self._shocked_teams()
+        return self._demand_level(time) * (self._shock_multiplier(time) if shocked else 1.0)
 
     def _shocked_teams(self) -> int:
+        """Teams of each organisation hit by a demand shock (its first ones)."""
         d = self.p.demand
-        return math.ceil(d.shock_team_share * self.n_teams) if d.shock_months > 0 else 0
+        return math.ceil(d.shock_team_share * self.teams_per_organisation) if d.shock_months > 0 else 0
 
     def _shock_multiplier(self, time: float) -> float:
         d = self.p.demand
@@ -164,7 +188,12 @@ class Model:
                     self.staff.age[i] = g.uniform(cfg.staffing.initial_age_min, cfg.staffing.initial_age_max)
                     self.staff.tenure[i] = min(g.exponential(8.0), max(0.0, self.staff.age[i] - 21.0))
         L, C = cfg.leadership, cfg.collaboration
-        self.leader_compassion[:] = beta_draw(g, L.compassion_mean, L.compassion_concentration, T)
+        offsets = cfg.organisation.compassion_offsets
+        if offsets:
+            mean = np.clip(L.compassion_mean + np.asarray(offsets, dtype=float)[self.organisation_of], 0.0, 1.0)
+            self.leader_compassion[:] = [beta_draw(g, m, L.compassion_concentration) for m in mean]
+        else:
+            self.leader_compassion[:] = beta_draw(g, L.compassion_mean, L.compassion_concentration, T)
         self.leader_collaboration[:] = beta_draw(g, C.collaboration_mean, C.collaboration_concentration, T)
         self.leader_tenure[:] = g.uniform(0, 5 * DAYS_PER_YEAR, T)
         if cfg.mechanisms.leader_wellbeing:
@@ -181,8 +210,11 @@ class Model:
                 self.env.process(self._stay(t, rng.uniform(0, 1) * self._length_of_stay(rng)))
         self.initial_patients = int(self.patients.sum())
 
-    def _hire(self, team: int, role: int, g: np.random.Generator, initial: bool = False) -> int:
-        """Fill a post: a new person with drawn attributes takes a free slot."""
+    def _hire(self, team: int, role: int, g: np.random.Generator, initial: bool = False,
+              mover: Mover | None = None) -> int:
+        """Fill a post: a new person with drawn attributes takes a free slot (a mover from
+        another organisation brings their age, hours, experience, susceptibility and part of
+        their exhaustion)."""
         p, s = self.p, self.staff
         u = g.random(5)
         i = s.take_slot()
@@ -199,10 +231,18 @@ class Model:
         sd = e.susceptibility_sd
         s.susceptibility[i] = math.exp(sd * g.standard_normal() - sd * sd / 2)
         s.peer_u[i], s.development_u[i] = u[2], u[3]
+        if mover is not None:
+            s.age[i], s.fte[i], s.experience0[i] = mover.age, mover.fte, mover.experience
+            s.susceptibility[i] = mover.susceptibility
+            s.exhaustion[i] = p.labour_market.exhaustion_carryover * mover.exhaustion if p.mechanisms.exhaustion else 0.0
+            self.month.transfers += 1
+            self.month.transfers_t[team] += 1
+            self.month.transfers_out[mover.from_organisation] += 1
         self.in_post[team, role] += 1
         if not initial:
             self.month.hires += 1
-            self._log("hire", slot=i, team=team, role=role)
+            self._log("hire", slot=i, team=team, role=role,
+                      from_organisation=None if mover is None else mover.from_organisation)
         return i
 
     # ------------------------------------------------------------------ processes
@@ -245,31 +285,68 @@ class Model:
         yield self.env.timeout(0.5 + self.p.leaving.notice_days)
         if s.generation[i] != gen:
             return
-        self.in_post[s.team[i], s.role[i]] -= 1
+        team = s.team[i]
+        self.in_post[team, s.role[i]] -= 1
+        if reason == "resignation" and self._labour_market_open():
+            lm = self.p.labour_market
+            if self.rng.labour_market.random() < lm.move_share:
+                self.movers.append(Mover(
+                    role=int(s.role[i]), from_organisation=int(self.organisation_of[team]),
+                    until=self.env.now + lm.search_days, age=float(s.age[i]), fte=float(s.fte[i]),
+                    experience=float(s.experience(self.p.recruitment.experience_years)[i]),
+                    exhaustion=float(s.exhaustion[i]), susceptibility=float(s.susceptibility[i])))
         s.free_slot(i)
         self.month.leavers += 1
+        self.month.leavers_t[team] += 1
         if reason == "resignation":
             self.month.resignations += 1
         else:
             self.month.retirements += 1
         self._log("leave", slot=i, reason=reason)
 
+    def _labour_market_open(self) -> bool:
+        return self.n_organisations > 1 and self.p.mechanisms.labour_market
+
+    def _take_mover(self, role: int, organisation: int, appeal: float) -> Mover | None:
+        """A mover of ``role`` from another organisation who accepts this post, if any.
+
+        Movers whose search has ended leave the market first; the longest-searching
+        eligible mover is offered the post and takes it with chance
+        ``labour_market.appoint_prob`` x the hiring organisation's appeal.
+        """
+        now = self.env.now
+        self.movers = [m for m in self.movers if m.until > now]
+        for k, m in enumerate(self.movers):
+            if m.role == role and m.from_organisation != organisation:
+                if self.rng.labour_market.random() < min(1.0, self.p.labour_market.appoint_prob * appeal):
+                    return self.movers.pop(k)
+                return None
+        return None
+
     def _recruit(self, team: int, role: int) -> Generator[simpy.Event, Any, None]:
-        """Advertise, interview, appoint (or try again), then the starter arrives."""
+        """Advertise, interview, appoint (a mover from elsewhere in the system, or from the
+        wider market; else try again), then the starter arrives."""
         g = self.rng.recruitment
+        organisation = int(self.organisation_of[team])
         yield self.env.timeout(0.5)
+        mover = None
         while True:
             r = self.p.recruitment
             yield self.env.timeout(int(mech.gamma_days(g, r.attempt_days, r.attempt_cv)[0]))
+            appeal = math.exp(r.reputation_elasticity * (self.reputation[organisation] - 0.5))
+            if self._labour_market_open():
+                mover = self._take_mover(role, organisation, appeal)
+                if mover is not None:
+                    break
             base = r.success_prob_rn if role == RN else r.success_prob_hca
-            p_appoint = min(1.0, base * r.applicant_multiplier * math.exp(r.reputation_elasticity * (self.reputation - 0.5)))
+            p_appoint = min(1.0, base * r.applicant_multiplier * appeal)
             if g.random() < p_appoint:
                 break
             self._log("no_appointment", team=team, role=role)
         yield self.env.timeout(int(round(self.p.recruitment.start_delay_days)))
         self.recruiting[team, role] -= 1
         if self.in_post[team, role] < self.establishment()[team, role]:
-            self._hire(team, role, self.rng.new_starters)
+            self._hire(team, role, self.rng.new_starters, mover=mover)
 
     def _incident_review(self, team: int) -> Generator[simpy.Event, Any, None]:
         """A reported adverse event becomes learning (just culture) or blame."""
@@ -282,7 +359,7 @@ class Model:
                 gain = np.zeros(self.n_teams)
                 gain[team] = p.reporting.learning_gain
                 if m.shared_learning:
-                    gain += mech.share_learning(gain, self.collaboration, p.reporting.learning_share)
+                    gain += mech.share_learning(gain, self.collaboration, p.reporting.learning_share, self.ring)
                 self.learning += gain * (1.0 - self.learning)
             self._log("learning", team=team)
         elif m.blame:
@@ -307,7 +384,11 @@ class Model:
             self._log("leader_leaves", team=team)
             yield self.env.timeout(0.5 + round(self.p.leader_wellbeing.vacancy_days))
             g, L, C = self.rng.leader_appointments, self.p.leadership, self.p.collaboration
-            self.leader_compassion[team] = beta_draw(g, L.compassion_mean, L.compassion_concentration)
+            mean = L.compassion_mean
+            if self.cfg.organisation.compassion_offsets:
+                offset = self.cfg.organisation.compassion_offsets[self.organisation_of[team]]
+                mean = min(1.0, max(0.0, mean + offset))
+            self.leader_compassion[team] = beta_draw(g, mean, L.compassion_concentration)
             self.leader_collaboration[team] = beta_draw(g, C.collaboration_mean, C.collaboration_concentration)
             self.leader_exhaustion[team] = self.p.exhaustion.initial_mean if self.p.mechanisms.leader_wellbeing else 0.0
             self.leader_tenure[team] = 0.0
@@ -380,9 +461,18 @@ class Model:
         self._update_leadership()
         lent = np.zeros(T)
         if m.mutual_aid:
+            c = p.collaboration
             rn_duty, lent = mech.mutual_aid(
-                rn_duty, patients, self.collaboration, crisis_ppn=p.collaboration.crisis_patients_per_rn,
-                donor_limit_ppn=p.collaboration.donor_limit_patients_per_rn, max_lend_share=p.collaboration.max_lend_share)
+                rn_duty, patients, self.collaboration, crisis_ppn=c.crisis_patients_per_rn,
+                donor_limit_ppn=c.donor_limit_patients_per_rn, max_lend_share=c.max_lend_share, donors=self.ring)
+            if m.cross_organisation_aid and self.n_organisations > 1:
+                rn_duty, cross = mech.cross_organisation_aid(
+                    rn_duty, patients, self.collaboration, self.organisation_of, self.n_organisations,
+                    crisis_ppn=c.crisis_patients_per_rn, donor_limit_ppn=c.donor_limit_patients_per_rn,
+                    max_lend_share=c.max_lend_share, aid_share=p.labour_market.aid_share,
+                    first=int(self.env.now) % self.n_organisations)
+                lent = lent + cross
+                acc.cross_lent += float(cross.sum())
         ppn = patients / np.maximum(rn_duty, 0.5)     # someone (site manager) always covers
         with np.errstate(invalid="ignore", divide="ignore"):
             hca_short = np.where(est_fte[:, HCA] > 0, np.maximum(0.0, 1 - (hca_avail + agency_hca) / est_fte[:, HCA]), 0.0)
@@ -554,7 +644,7 @@ class Model:
         acc.leader_exhaustion += float(self.leader_exhaustion.mean())
         acc.leader_compassion += float(self.eff_compassion.mean())
         acc.leader_vacant += float((~self.leader_present).sum())
-        shocked = self._shocked_teams()
+        shocked = self._shocked_teams() * self.n_organisations
         mean_shock = (shocked * self._shock_multiplier(self.env.now) + (T - shocked)) / T if shocked else 1.0
         acc.demand += self._demand_level(self.env.now) * mean_shock
 
@@ -590,12 +680,17 @@ class Model:
             "engagement_mean": acc.engagement / days, "bullying_prevalence": acc.bullying / days,
             "learning": acc.learning / days, "leader_exhaustion": acc.leader_exhaustion / days,
             "leader_compassion": acc.leader_compassion / days, "leader_vacancies": acc.leader_vacant / days,
-            "reputation": self.reputation, "establishment": float(self.establishment().sum()),
+            "reputation": float(self.reputation.mean()), "establishment": float(self.establishment().sum()),
             "demand_index": acc.demand / days,
             "intervention_cost": self._intervention_cost(month),
+            "transfers": acc.transfers, "cross_organisation_aid_rn": acc.cross_lent / days,
         }
         for name, value in values.items():
             org[name][month] = value
+        per_org = self._organisation_values(values) if self.n_organisations > 1 else None
+        if per_org is not None:
+            for name, by_org in per_org.items():
+                self.recorder.by_organisation[name][month] = by_org
         with np.errstate(invalid="ignore", divide="ignore"):
             team["vacancy_rate"][month] = np.where(acc.est_t > 0, acc.vacant_t / acc.est_t, 0.0)
             team["burnout_prevalence"][month] = np.where(acc.head_t > 0, acc.burnt_t / acc.head_t, 0.0)
@@ -606,13 +701,44 @@ class Model:
             team["psychological_safety"][month] = acc.psafe_t / days
         if self.p.mechanisms.reputation:
             r = self.p.reputation
-            missed = values["missed_care_rate"] if self.p.mechanisms.quality else self.p.reputation.reference_missed_care
-            target = mech.reputation_target(
-                values["leaver_rate"], missed, values["psychological_safety"],
-                turnover_coef=r.turnover_coef, care_coef=r.care_coef, culture_coef=r.culture_coef,
-                ref_leaver=r.reference_leaver_rate, ref_missed=r.reference_missed_care, ref_psafe=r.reference_psafe)
-            self.reputation += (target - self.reputation) / max(r.timescale_months, 1.0)
-        self.month = Month(T)
+            source = per_org if per_org is not None else {k: [values[k]] for k in values}
+            for k in range(self.n_organisations):
+                missed = source["missed_care_rate"][k] if self.p.mechanisms.quality else r.reference_missed_care
+                target = mech.reputation_target(
+                    source["leaver_rate"][k], missed, source["psychological_safety"][k],
+                    turnover_coef=r.turnover_coef, care_coef=r.care_coef, culture_coef=r.culture_coef,
+                    ref_leaver=r.reference_leaver_rate, ref_missed=r.reference_missed_care, ref_psafe=r.reference_psafe)
+                self.reputation[k] += (target - self.reputation[k]) / max(r.timescale_months, 1.0)
+        self.month = Month(T, self.n_organisations)
+
+    def _organisation_values(self, values: dict[str, float]) -> dict[str, np.ndarray]:
+        """The month's metrics of each organisation of the system (teams are in blocks)."""
+        acc, K = self.month, self.n_organisations
+        days = max(acc.days, 1)
+
+        def by_org(x: np.ndarray) -> np.ndarray:
+            return np.asarray(x, dtype=float).reshape(K, -1).sum(axis=1)
+
+        def ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+            return np.divide(a, b, out=np.zeros(K), where=b > 0)
+
+        pd_k = by_org(acc.patient_days_t)
+        est = self.establishment().sum(axis=1)
+        return {
+            "vacancy_rate": ratio(by_org(acc.vacant_t), by_org(acc.est_t)),
+            "leaver_rate": ratio(by_org(acc.leavers_t) * 12, by_org(acc.head_t) / days),
+            "burnout_prevalence": ratio(by_org(acc.burnt_t), by_org(acc.head_t)),
+            "patients_per_nurse": by_org(acc.ppn_t) / (days * self.teams_per_organisation),
+            "missed_care_rate": ratio(by_org(acc.missed_t), pd_k),
+            "adverse_events_per_1000": ratio(by_org(acc.adverse_t) * 1000, pd_k),
+            "psychological_safety": by_org(acc.psafe_t) / (days * self.teams_per_organisation),
+            "reputation": self.reputation.copy(),
+            "transfers_in": by_org(acc.transfers_t),
+            "transfers_out": acc.transfers_out.copy(),
+            "headcount": np.bincount(self.staff.team[self.staff.active], minlength=self.n_teams).reshape(K, -1).sum(axis=1)
+            .astype(float),
+            "establishment": by_org(est),
+        }
 
 
     def _intervention_cost(self, month: int) -> float:

@@ -26,6 +26,7 @@ import yaml
 
 from sim import figures, outputs
 from sim.figures import CONTRACT_METRICS, MONEY_METRICS, PERCENT_METRICS, metric_label
+from sim.metrics import split_organisation_metric
 
 #: Metrics the headline findings speak about, in this order.
 KEY_METRICS: tuple[str, ...] = (
@@ -705,7 +706,9 @@ def make_figures(run: RunData, out_dir: Path) -> dict[str, list[tuple[Path | Non
     org_metrics = set(figures.org_level(ts)["metric"].astype(str))
     contract = [m for m in CONTRACT_METRICS if m in org_metrics]
     known = list(figures.METRIC_LABELS)  # its order groups the metrics by theme
-    extras = sorted(org_metrics - set(contract), key=lambda m: (known.index(m) if m in known else len(known), m))
+    per_org = {m for m in org_metrics if split_organisation_metric(m)[1] is not None}  # in their own figure
+    extras = sorted(org_metrics - set(contract) - per_org,
+                    key=lambda m: (known.index(m) if m in known else len(known), m))
     band_note = (f"Line: median across replications; band: 2.5–97.5 percentiles; grey: the last "
                  f"{months} months that summary.csv averages.")
     groups: dict[str, list[tuple[Path | None, str, str]]] = {
@@ -720,6 +723,12 @@ def make_figures(run: RunData, out_dir: Path) -> dict[str, list[tuple[Path | Non
                    "Spread across teams", "Each dot is one team's mean over the last "
                    f"{months} months, averaged over replications; boxes show quartiles across teams.")],
     }
+    groups["organisations"] = [
+        (figures.organisation_figure(ts, name, out_dir, summary_months=months),
+         f"The organisations of the system side by side ({name})",
+         f"Scenario {name}: each organisation of the integrated care system; line: median across replications, "
+         f"band: 2.5–97.5 percentiles; grey: the last {months} months that summary.csv averages.")
+        for name in run.scenarios] if per_org else []
     for group, metrics in (("contract", contract), ("extra", extras)):
         for m in metrics:
             title, unit = metric_label(m)
@@ -758,6 +767,8 @@ def figures_html(groups: Mapping[str, Iterable[tuple[Path | None, str, str]]]) -
         parts.append(f"<h3>Each contract metric</h3>\n{note}\n<div class='grid'>{block('contract', False)}</div>")
     if any(p for p, _, _ in groups.get("extra", [])):
         parts.append(f"<h3>Further metrics</h3>\n<div class='grid'>{block('extra', False)}</div>")
+    if any(p for p, _, _ in groups.get("organisations", [])):
+        parts.append(f"<h3>Organisations of the system</h3>\n{block('organisations', True)}")
     if any(p for p, _, _ in groups.get("teams", [])):
         parts.append(f"<h3>Teams</h3>\n{block('teams', True)}")
     return "\n".join(p for p in parts if p)

@@ -25,6 +25,7 @@ STREAM_NAMES: tuple[str, ...] = (
     "incident_response",  # learning or blame, and who is blamed
     "leaders",            # leader departures
     "leader_appointments",  # styles of replacement leaders
+    "labour_market",      # which leavers seek a post elsewhere in the system, and whether they take one
 )
 
 

@@ -74,6 +74,8 @@ def test_composition_rejects(override: str, error: tuple[type[Exception], ...]) 
     ("n_replications=0", "n_replications"),
     ("+schedule=[{month: 500, key: leaving.pay_multiplier, value: 0.5}]", "schedule[0].month"),
     ("+schedule=[{month: 1, key: leaving.nonsense, value: 0.5}]", "schedule[0].key"),
+    ("organisation.compassion_offsets=[0.1,0.2]", "organisation.compassion_offsets"),   # one per organisation
+    ("organisation.compassion_offsets=[2]", "organisation.compassion_offsets[0]"),
 ])
 def test_validation_names_the_key(override: str, named: str) -> None:
     with pytest.raises(ConfigError, match=named.replace("[", r"\[").replace("]", r"\]")):
@@ -88,6 +90,7 @@ def test_validation_names_the_key(override: str, named: str) -> None:
     ("reporting.report_prob_max=1.5", "reporting.report_prob_max"),      # probability outside 0-1
     ("n_replications=0", "n_replications"),                              # zero replications
     ("intervention=peer_support intervention.peer_support.start_month=500", "start_month"),  # after the horizon
+    ("organisation.compassion_offsets=[0.1,0.2]", "organisation.compassion_offsets"),  # not one per organisation
     ("leadership=tyrannical", "leadership/tyrannical"),                  # unknown group option
     ("experiment=nonexistent", "experiment/nonexistent"),                # unknown experiment
 ])

@@ -127,3 +127,48 @@ def test_gamma_days_fixed_when_cv_zero() -> None:
     rng = np.random.default_rng(0)
     assert mech.gamma_days(rng, 7.0, 0.0, 3).tolist() == [7, 7, 7]
     assert mech.gamma_days(rng, 0.2, 0.0)[0] == 1      # at least a day
+
+
+def test_ring_donors_stay_within_each_organisation() -> None:
+    left, right = mech.ring_donors(2, 3)
+    np.testing.assert_array_equal(left, [2, 0, 1, 5, 3, 4])
+    np.testing.assert_array_equal(right, [1, 2, 0, 4, 5, 3])
+    (only,) = mech.ring_donors(2, 2)                 # two teams: one neighbour, asked once
+    np.testing.assert_array_equal(only, [1, 0, 3, 2])
+    assert mech.ring_donors(3, 1) == []              # one team per organisation: no neighbours
+
+
+def test_mutual_aid_does_not_cross_organisations() -> None:
+    # Organisation 0: team 0 in crisis (30 patients, 2 RN), team 1 can spare (5 - 20/9) * 0.5 = 1.389 RN.
+    # Organisation 1: teams 2 and 3 could spare as much, but are not team 0's neighbours.
+    rn, lent = mech.mutual_aid(np.array([2.0, 5.0, 5.0, 5.0]), np.array([30.0, 20.0, 20.0, 20.0]), np.ones(4),
+                               crisis_ppn=10.0, donor_limit_ppn=9.0, max_lend_share=0.5, donors=mech.ring_donors(2, 2))
+    np.testing.assert_allclose(rn, [3.0, 4.0, 5.0, 5.0])
+    np.testing.assert_allclose(lent, [0.0, 1.0, 0.0, 0.0])
+
+
+CROSS = dict(crisis_ppn=10.0, donor_limit_ppn=9.0, max_lend_share=0.5, aid_share=0.5)
+
+
+def test_cross_organisation_aid_by_hand() -> None:
+    # Team 0 (organisation 0) needs 30/10 - 2 = 1 RN. Teams 2 and 3 (organisation 1) each offer
+    # (5 - 20/9) * 0.5 * 0.5 = 0.694 RN: supply 1.389 covers the need, taken 0.5 from each
+    # (in proportion to offer). Team 1, of team 0's own organisation, is not asked.
+    org = np.array([0, 0, 1, 1])
+    rn, lent = mech.cross_organisation_aid(np.array([2.0, 5.0, 5.0, 5.0]), np.array([30.0, 20.0, 20.0, 20.0]),
+                                           np.ones(4), org, 2, **CROSS)
+    np.testing.assert_allclose(rn, [3.0, 5.0, 4.5, 4.5])
+    np.testing.assert_allclose(lent, [0.0, 0.0, 0.5, 0.5])
+
+
+def test_cross_organisation_aid_short_supply_and_silos() -> None:
+    org = np.array([0, 0, 1, 1])
+    rn0, patients = np.array([0.0, 5.0, 5.0, 5.0]), np.array([30.0, 20.0, 20.0, 20.0])
+    rn, lent = mech.cross_organisation_aid(rn0, patients, np.ones(4), org, 2, **CROSS)
+    offer = (5.0 - 20.0 / 9.0) * 0.25
+    np.testing.assert_allclose(rn, [2 * offer, 5.0, 5.0 - offer, 5.0 - offer])   # need 3 > supply: all of it
+    assert rn.sum() == pytest.approx(rn0.sum())
+    siloed_recipient = mech.cross_organisation_aid(rn0, patients, np.array([0.0, 1, 1, 1]), org, 2, **CROSS)[1]
+    siloed_donors = mech.cross_organisation_aid(rn0, patients, np.array([1.0, 1, 0, 0]), org, 2, **CROSS)[1]
+    one_organisation = mech.cross_organisation_aid(rn0, patients, np.ones(4), np.zeros(4, dtype=int), 1, **CROSS)[1]
+    assert siloed_recipient.sum() == siloed_donors.sum() == one_organisation.sum() == 0.0

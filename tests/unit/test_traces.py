@@ -120,3 +120,35 @@ def test_intervention_changes_parameters_from_its_start_month_and_costs_per_post
                        (61.5, "recruitment.applicant_multiplier", 1.15)]  # month 2 starts on day 61
     # One funded post: peer support costs 25/12 a month from month 1, pay and terms 1050/12 from month 2.
     assert org_series(m, "intervention_cost").tolist() == pytest.approx([0.0, 25 / 12, (25 + 1050) / 12])
+
+
+#: Two organisations of one single-RN team each, whose nurses resign at once and who can
+#: only recruit movers from the other (the external market appoints nobody).
+SWAP = ("organisation.n_organisations=2", "mechanisms.leaving=true", "mechanisms.retirement=false",
+        "mechanisms.recruitment=true", f"leaving.resignations_per_year={CERTAIN}", "leaving.exhaustion_coef=0",
+        "leaving.psychological_safety_coef=0", "leaving.bullying_coef=0", "leaving.engagement_coef=0",
+        "leaving.new_starter_multiplier=1", "leaving.notice_days=10", "recruitment.attempt_days=20",
+        "recruitment.attempt_cv=0", "recruitment.success_prob_rn=0", "recruitment.reputation_elasticity=0",
+        "recruitment.start_delay_days=5", "labour_market.move_share=1", "labour_market.appoint_prob=1")
+
+
+def test_movers_swap_organisations_through_the_shared_labour_market() -> None:
+    m = run_trace(*SWAP, "labour_market.search_days=30")
+    # Both resign at the day-0 review and leave after 10 days' notice onto the system's market;
+    # each organisation's round (advertised from day 12, 20 days) appoints the other's nurse,
+    # who starts 5 days later, at day 37.
+    assert events(m, "resign", "leave", "hire")[:6] == [(0.5, "resign"), (0.5, "resign"), (11.0, "leave"),
+                                                       (11.0, "leave"), (37.0, "hire"), (37.0, "hire")]
+    hires = [(t, d["team"], d["from_organisation"]) for t, e, d in m.trace if e == "hire"][:2]
+    assert hires == [(37.0, 0, 1), (37.0, 1, 0)]
+    assert org_series(m, "transfers")[1] == 2
+    assert m.recorder.by_organisation["transfers_in"][1].tolist() == [1, 1]
+    assert m.recorder.by_organisation["transfers_out"][1].tolist() == [1, 1]
+
+
+def test_movers_leave_the_market_when_their_search_ends() -> None:
+    m = run_trace(*SWAP, "labour_market.search_days=15")
+    # Off the market at day 26, before the rounds end at day 32: nobody is appointed.
+    assert events(m, "leave", "no_appointment", "hire")[:4] == [(11.0, "leave"), (11.0, "leave"),
+                                                               (32.0, "no_appointment"), (32.0, "no_appointment")]
+    assert org_series(m, "transfers").sum() == 0
