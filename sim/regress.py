@@ -4,7 +4,8 @@ A fixed set of reference scenarios (:data:`SCENARIOS`) is run on the small organ
 with fixed seeds and a short horizon (:data:`COMMON`: 3 years, 6 replications, seed
 20261122; about a minute on 2 cores): ``baseline`` (the default mixed leadership and
 collaboration) and the four cultures of the 2x2 leadership {compassionate, blame} x
-collaboration {collaborative, siloed}. For each scenario every replication's twelve
+collaboration {collaborative, siloed}, and ``system``: three small organisations sharing a
+labour market (the integrated-care-system scale). For each scenario every replication's twelve
 contract metrics are averaged over the last 12 months (:func:`sim.summary.replication_means`),
 then the mean and sd over replications are taken.
 
@@ -70,6 +71,9 @@ SCENARIOS: list[tuple[str, tuple[str, ...]]] = [
     ("compassionate_siloed", ("leadership=compassionate", "collaboration=siloed")),
     ("blame_collaborative", ("leadership=blame", "collaboration=collaborative")),
     ("blame_siloed", ("leadership=blame", "collaboration=siloed")),
+    # integrated care system scale: three organisations sharing a labour market, cultures apart
+    ("system", ("organisation.n_organisations=3", "organisation.compassion_offsets=[-0.3,0,0.2]",
+                "collaboration=collaborative")),
 ]
 
 #: Documented directions of effect, blame vs compassionate: +1 blame higher, -1 blame lower.
