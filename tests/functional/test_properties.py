@@ -50,6 +50,7 @@ def _float(lo: float, hi: float) -> st.SearchStrategy[float]:
 
 #: key -> strategy of its value; every range lies inside the schema's allowed range.
 PARAMETERS: dict[str, st.SearchStrategy[int | float]] = {
+    "organisation.n_organisations": st.integers(1, 3),
     "organisation.n_teams": st.integers(1, 4),
     "organisation.rn_posts_per_team": st.integers(1, 25),
     "organisation.hca_posts_per_team": st.integers(0, 15),
