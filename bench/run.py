@@ -89,10 +89,11 @@ def bare_mmc(n_customers: int = 50_000, c: int = 20, load: float = 0.9, seed: in
 
 
 class PatientFlowOnly(Model):
-    """The model's own ``_admissions`` and ``_stay`` processes in isolation.
+    """The model's own patient flow in isolation: ``_admissions`` processes and the stays'
+    discharge timeouts (``_occupy_bed``).
 
     Constructed exactly like the model (initial staff, leaders, the initial patients'
-    ``_stay`` processes, per-team admission processes), but the daily process does
+    stays, per-team admission processes), but the daily process does
     nothing, so no staff, sickness, leaving, recruitment or incident processes ever run.
     The leader processes wait on an event that never fires (one step each at start)."""
 
@@ -344,11 +345,10 @@ def run_all(quick: bool, repeats: int | None) -> dict[str, Any]:
 
 
 WHY = {
-    "patient": "Python-level per-event overhead of SimPy processes: every patient is its own Process (arrival "
-               "timeout, process start, stay timeout, process end) plus per-candidate Python work (thinning "
-               "rejections, _rate_bound/admission_rate, a lognormal stay with math.log per draw, numpy-scalar "
-               "counter updates); that is about what a bare M/M/c customer costs, so ~1x is the floor while each "
-               "patient is a SimPy process",
+    "patient": "Python-level per-event overhead of SimPy: every patient costs an arrival timeout that resumes "
+               "its team's admission process and a stay timeout with a discharge callback, plus per-candidate "
+               "Python work (thinning rejections, admission_rate with a cos and a power, a lognormal stay with "
+               "math.log per draw, numpy-scalar counter updates)",
     "full": "the full model adds the daily process and the staff life-cycle processes (sickness, notice, "
             "recruitment, incident reviews), all charged here to admissions",
     "day": "_day does all 11 mechanisms plus daily metric accumulation (~150 numpy calls, ~20 bincounts) against "
@@ -380,7 +380,7 @@ def analyse(res: dict[str, Any], info: dict[str, Any], quick: bool) -> dict[str,
         "full_model_us_per_admission": stats(full), "ratio_flow": stats(r_flow), "ratio_full": stats(r_full),
         "flow_admissions": raw["flow"][0]["admissions"], "full_admissions": raw[full_key][0]["admissions"],
     }
-    out["targets"].append(("1a. per patient, patient flow alone (model _admissions+_stay) / bare SimPy M/M/c customer",
+    out["targets"].append(("1a. per patient, patient flow alone (model _admissions + stays) / bare SimPy M/M/c customer",
                            stats(r_flow), "<= 1.0 (aim 0.5)", stats(r_flow)["median"] <= 1.0, WHY["patient"]))
     out["targets"].append(("1b. per admission, full default model (1,000 staff, 1 year) / bare SimPy M/M/c customer",
                            stats(r_full), "<= 1.0 (aim 0.5)", stats(r_full)["median"] <= 1.0,
