@@ -208,6 +208,20 @@ def _pad_flat(ax: Axes, bands: pd.DataFrame) -> None:
         ax.set_ylim(lo - pad, hi + pad)
 
 
+def _finish_panel(ax: Axes, metric: str, n_months: int) -> None:
+    """Title, unit and axes of one small-multiple panel of a metric over months."""
+    title, ylabel = metric_label(metric)
+    ax.set_title(title, loc="left", fontweight="bold")
+    ax.set_ylabel(ylabel, fontsize="small")
+    _format_months(ax, n_months)
+    _format_y(ax, metric)
+
+
+def _hide_unused(axes: np.ndarray, n_used: int) -> None:
+    for ax in list(axes.flat)[n_used:]:
+        ax.set_visible(False)
+
+
 def _save(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=_DPI)
@@ -264,13 +278,8 @@ def overview_figure(ts: pd.DataFrame, out_dir: Path, *, metrics: Sequence[str] =
             bands = band(org, metric)
             _draw_band(ax, bands, scenarios, palette)
             _pad_flat(ax, bands)
-            title, ylabel = metric_label(metric)
-            ax.set_title(title, loc="left", fontweight="bold")
-            ax.set_ylabel(ylabel, fontsize="small")
-            _format_months(ax, n_months)
-            _format_y(ax, metric)
-        for ax in list(axes.flat)[len(metrics):]:
-            ax.set_visible(False)
+            _finish_panel(ax, metric, n_months)
+        _hide_unused(axes, len(metrics))
         handles = [plt.Line2D([], [], color=palette[s], linewidth=2.5) for s in scenarios]
         fig.legend(handles, scenarios, loc="outside upper center",
                    ncols=min(6, _legend_columns(scenarios, max(3.6 * ncols, 6.0) * _DPI, char_px=7.5)),
@@ -475,13 +484,8 @@ def organisation_figure(ts: pd.DataFrame, scenario: str, out_dir: Path, *, summa
             for k, g in q.groupby("organisation"):
                 ax.fill_between(g["month"], g[BAND_LOW], g[BAND_HIGH], color=colours[k], alpha=0.15, linewidth=0)
                 ax.plot(g["month"], g[0.5], color=colours[k], linewidth=1.4, label=f"organisation {k}")
-            title, ylabel = metric_label(metric)
-            ax.set_title(title, loc="left", fontweight="bold")
-            ax.set_ylabel(ylabel, fontsize="small")
-            _format_months(ax, n_months)
-            _format_y(ax, metric)
-        for ax in list(axes.flat)[len(metrics):]:
-            ax.set_visible(False)
+            _finish_panel(ax, metric, n_months)
+        _hide_unused(axes, len(metrics))
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=min(n_orgs, 8), fontsize="small", frameon=False)
         fig.suptitle(f"Organisations of the system: {scenario}", fontweight="bold")
