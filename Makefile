@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+CLUSTER_STAMP := $(VENV)/.installed-cluster
 
-.PHONY: install run test test-all calibrate lint lock clean
+.PHONY: install run test test-all test-cluster calibrate lint lock clean
 
 install: $(STAMP)
 
@@ -25,6 +26,16 @@ test: $(STAMP)          ## the default test tiers (slow ones excluded)
 
 test-all: $(STAMP)      ## every test, including the slow statistical ones
 	$(PY) -m pytest -m ""
+
+# The SLURM (submitit) and Ray launchers are optional: requirements-cluster.lock adds them to
+# .venv (and moves cloudpickle, joblib, python-dateutil to the versions they need).
+$(CLUSTER_STAMP): $(STAMP) requirements-cluster.lock
+	$(PY) -m pip install --quiet -r requirements-cluster.lock
+	$(PY) -m pip check
+	touch $(CLUSTER_STAMP)
+
+test-cluster: $(CLUSTER_STAMP)   ## the same sweep under basic, joblib, submitit-local and Ray launchers: identical
+	$(PY) -m pytest -m cluster
 
 calibrate: $(STAMP)     ## baseline vs the NHS targets of shared/MODEL.md
 	$(PY) -m sim.calibrate
