@@ -353,8 +353,7 @@ WHY = {
             "recruitment, incident reviews), all charged here to admissions",
     "day": "_day does all 11 mechanisms plus daily metric accumulation (~150 numpy calls, ~20 bincounts) against "
            "a one-mechanism reference, and adds Python-level loops: a SimPy process spawned per sickness episode, "
-           "notice, recruitment and reported incident, gamma_days per episode, and admission_rate per team for "
-           "the demand index",
+           "notice, recruitment and reported incident, and gamma_days per episode",
     "scaling": "fixed per-day and per-team costs do not shrink with work, and a shared, loaded machine adds noise",
     "parallel": "the machine is shared with other jobs (see load average and 'cores obtained'): with 2 workers "
                 "the run got well under 2 cores of CPU, so the second core was not free; pool start-up and "
