@@ -113,7 +113,7 @@ class Model:
         self.collaboration = np.zeros(T)
         self.month = Month(T, K)
         self._discharge = [functools.partial(self._discharged, t) for t in range(T)]
-        self._bound = self._rate_bound()
+        self._refresh_demand()
 
         self._initial_state()
         for t in range(T):
@@ -139,20 +139,36 @@ class Model:
         d = self.p.demand
         return self.cfg.organisation.beds_per_team * d.occupancy / d.los_mean_days
 
+    def _refresh_demand(self) -> None:
+        """Constants of the patient flow, computed once and again only when the schedule
+        changes a parameter: the admission processes read them per candidate arrival."""
+        d, m = self.p.demand, self.p.mechanisms
+        self._base = self._base_admissions()
+        self._season = (d.seasonal_amplitude, d.seasonal_peak_day) if m.seasonality else None
+        self._growth = 1.0 + d.growth_per_year if m.demand_growth else None
+        n_shocked = self._shocked_teams()
+        self._team_shocked = [t % self.teams_per_organisation < n_shocked for t in range(self.n_teams)]
+        if d.los_cv <= 0:
+            self._los: tuple[float, float] | None = None
+        else:
+            sigma2 = math.log1p(d.los_cv**2)
+            self._los = (math.log(d.los_mean_days) - sigma2 / 2, math.sqrt(sigma2))
+        self._bound = self._rate_bound()
+
     def _demand_level(self, time: float) -> float:
         """Expected admissions a day of an unshocked team: base load x winter pressure x growth."""
-        d, m = self.p.demand, self.p.mechanisms
-        rate = self._base_admissions()
-        if m.seasonality:
-            rate *= 1.0 + d.seasonal_amplitude * math.cos(2 * math.pi * ((time % 365) - d.seasonal_peak_day) / 365)
-        if m.demand_growth:
-            rate *= (1.0 + d.growth_per_year) ** (time / DAYS_PER_YEAR)
+        rate = self._base
+        if self._season is not None:
+            amplitude, peak_day = self._season
+            rate *= 1.0 + amplitude * math.cos(2 * math.pi * ((time % 365) - peak_day) / 365)
+        if self._growth is not None:
+            rate *= self._growth ** (time / DAYS_PER_YEAR)
         return rate
 
     def admission_rate(self, team: int, time: float) -> float:
         """Expected admissions a day of a team: the demand level x its shock."""
-        shocked = team % self.teams_per_organisation < self._shocked_teams()
-        return self._demand_level(time) * (self._shock_multiplier(time) if shocked else 1.0)
+        level = self._demand_level(time)
+        return level * self._shock_multiplier(time) if self._team_shocked[team] else level
 
     def _shocked_teams(self) -> int:
         """Teams of each organisation hit by a demand shock (its first ones)."""
@@ -173,11 +189,9 @@ class Model:
         return rate * max(1.0, d.shock_multiplier if d.shock_months > 0 else 1.0)
 
     def _length_of_stay(self, rng: np.random.Generator) -> float:
-        d = self.p.demand
-        if d.los_cv <= 0:
-            return d.los_mean_days
-        sigma2 = math.log1p(d.los_cv**2)
-        return float(rng.lognormal(math.log(d.los_mean_days) - sigma2 / 2, math.sqrt(sigma2)))
+        if self._los is None:
+            return self.p.demand.los_mean_days
+        return float(rng.lognormal(*self._los))
 
     # ------------------------------------------------------------------ initial state
 
@@ -252,11 +266,12 @@ class Model:
 
     def _admissions(self, team: int) -> Generator[simpy.Event, Any, None]:
         """Non-homogeneous Poisson admissions by thinning (mechanism 1)."""
-        rng = self.rng.admissions_by_team[team]
+        rng, env = self.rng.admissions_by_team[team], self.env
+        timeout, exponential, uniform = env.timeout, rng.exponential, rng.random   # bound once: per-candidate path
         while True:
             bound = self._bound
-            yield self.env.timeout(rng.exponential(1.0 / bound))
-            if rng.random() * bound <= self.admission_rate(team, self.env.now):
+            yield timeout(exponential(1.0 / bound))
+            if uniform() * bound <= self.admission_rate(team, env.now):
                 self.month.admissions += 1
                 self._occupy_bed(team, self._length_of_stay(rng))
 
@@ -273,25 +288,40 @@ class Model:
         self.patients[team] -= 1
         self.month.discharges += 1
 
-    def _sickness_episode(self, i: int, days: int) -> Generator[simpy.Event, Any, None]:
+    def _after(self, delay: float, callback: Any, *args: Any) -> None:
+        """Call ``callback(*args, event)`` after ``delay``: one SimPy timeout with a callback.
+
+        Life-cycle steps that decide nothing while they wait (a sickness episode, a notice
+        period, an incident review) are events rather than processes: no start-up event
+        and no generator to resume, so a third of the events each.
+        """
+        self.env.timeout(delay).callbacks.append(functools.partial(callback, *args))
+
+    def _sickness_episode(self, i: int, days: int) -> None:
+        """Decided at today's review: off sick from tomorrow for ``days`` whole days."""
+        self._after(0.5, self._fall_sick, i, int(self.staff.generation[i]), days)
+
+    def _fall_sick(self, i: int, gen: int, days: int, _event: simpy.Event) -> None:
         s = self.staff
-        gen = s.generation[i]
-        yield self.env.timeout(0.5)
-        if s.generation[i] != gen:
+        if s.generation[i] != gen:          # left before the episode began
             return
         s.sick[i] = True
         self._log("sick", slot=i, days=days)
-        yield self.env.timeout(days)
-        if s.generation[i] == gen:
-            s.sick[i] = False
+        self._after(days, self._recover, i, gen)
+
+    def _recover(self, i: int, gen: int, _event: simpy.Event) -> None:
+        if self.staff.generation[i] == gen:
+            self.staff.sick[i] = False
             self._log("back", slot=i)
 
-    def _notice(self, i: int, reason: str) -> Generator[simpy.Event, Any, None]:
-        """Work the notice period, then leave; the post becomes vacant."""
-        s = self.staff
-        gen = s.generation[i]
+    def _notice(self, i: int, reason: str) -> None:
+        """Resign or retire at today's review: work the notice period, then leave."""
         self._log("resign" if reason == "resignation" else "retire", slot=i)
-        yield self.env.timeout(0.5 + self.p.leaving.notice_days)
+        self._after(0.5 + self.p.leaving.notice_days, self._leave, i, int(self.staff.generation[i]), reason)
+
+    def _leave(self, i: int, gen: int, reason: str, _event: simpy.Event) -> None:
+        """The end of the notice period: the post becomes vacant."""
+        s = self.staff
         if s.generation[i] != gen:
             return
         team = s.team[i]
@@ -357,9 +387,8 @@ class Model:
         if self.in_post[team, role] < self.establishment()[team, role]:
             self._hire(team, role, self.rng.new_starters, mover=mover)
 
-    def _incident_review(self, team: int) -> Generator[simpy.Event, Any, None]:
-        """A reported adverse event becomes learning (just culture) or blame."""
-        yield self.env.timeout(self.p.reporting.review_days)
+    def _incident_review(self, team: int, _event: simpy.Event) -> None:
+        """A reported adverse event, once reviewed, becomes learning (just culture) or blame."""
         p, m, g = self.p, self.p.mechanisms, self.rng.incident_response
         u = g.random()
         if u < self.eff_compassion[team]:
@@ -435,7 +464,7 @@ class Model:
                 value = int(round(value))
             setattr(obj, name, value)
             self._log("schedule", key=change.key, value=value)
-        self._bound = self._rate_bound()        # demand parameters may have changed
+        self._refresh_demand()        # demand parameters may have changed
 
     # ------------------------------------------------------------------ the daily process
 
@@ -517,9 +546,10 @@ class Model:
             adverse = g.binomial(n_pat, p_ae)
             p_rep = mech.report_probability(self.psafe, p.reporting.report_prob_min, p.reporting.report_prob_max)
             reported = self.rng.reporting.binomial(adverse, p_rep)
+            review_days = p.reporting.review_days
             for t in np.flatnonzero(reported):
                 for _ in range(reported[t]):
-                    self.env.process(self._incident_review(int(t)))
+                    self._after(review_days, self._incident_review, int(t))
         else:
             missed = adverse = reported = np.zeros(T, dtype=np.int64)
 
@@ -590,7 +620,7 @@ class Model:
             for i in np.flatnonzero(avail & (u_sick < p_sick)):
                 long = g.random() < sk.long_term_share
                 days = int(mech.gamma_days(g, sk.long_mean_days if long else sk.short_mean_days, sk.duration_cv)[0])
-                self.env.process(self._sickness_episode(int(i), days))
+                self._sickness_episode(int(i), days)
 
         # 5. Leaving: resignation and retirement ----------------------------------------
         u_leave = self.rng.leaving.random(s.capacity)
@@ -613,7 +643,7 @@ class Model:
             resign = candidates & ~retire & (u_leave < p_ret + p_res)
             for i in np.flatnonzero(retire | resign):
                 s.resigned[i] = True
-                self.env.process(self._notice(int(i), "retirement" if retire[i] else "resignation"))
+                self._notice(int(i), "retirement" if retire[i] else "resignation")
 
         # 6. Recruitment into open posts ---------------------------------------------
         if m.recruitment:
