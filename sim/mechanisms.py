@@ -60,6 +60,15 @@ def gamma_days(rng: np.random.Generator, mean: float, cv: float, size: int | Non
     return np.maximum(1, np.rint(draw)).astype(np.int64)
 
 
+def gamma_day(rng: np.random.Generator, mean: float, cv: float) -> int:
+    """One whole-day duration, as ``gamma_days(rng, mean, cv)[0]`` (the same draw) without
+    the arrays: it is drawn once per sickness episode."""
+    if cv <= 0.0:
+        return max(1, round(float(mean)))
+    shape = 1.0 / cv**2
+    return max(1, round(rng.gamma(shape, mean / shape)))
+
+
 # ----------------------------------------------------------------- 5. leaving
 
 
@@ -194,7 +203,8 @@ def mutual_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.nda
     crisis line; a neighbour lends at most ``max_lend_share`` of its capacity above what
     it needs to stay under ``donor_limit_ppn``, scaled by the lower of the two leaders'
     willingness to collaborate. Returns the adjusted RN on duty and the RN capacity lent
-    by each team.
+    by each team. Each array of ``donors`` must be a permutation of the teams (as the
+    rings of ``ring_donors`` are), so that a team lends to one neighbour per pass.
     """
     rn = rn_on_duty.astype(float).copy()
     n = len(rn)
@@ -208,8 +218,8 @@ def mutual_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.nda
         give = np.minimum(need, spare[donor] * w)
         give = np.where(need > 0, give, 0.0)
         rn += give
-        np.subtract.at(rn, donor, give)
-        np.add.at(lent, donor, give)
+        rn[donor] -= give           # a donor array is a permutation (one recipient per donor and pass)
+        lent[donor] += give
     return rn, lent
 
 

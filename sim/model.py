@@ -54,6 +54,42 @@ class Month:
             setattr(self, name, np.zeros(n_teams))
 
 
+@dataclass(slots=True)
+class StaffingDay:
+    """One day's staffing of every team (mechanisms 2 and 11) and the team aggregates of
+    staff state, computed once at the start of the daily review; every mechanism reads it."""
+
+    active: np.ndarray             # per staff slot: in post
+    available: np.ndarray          # per staff slot: in post and not off sick
+    establishment: np.ndarray      # funded posts (team, role)
+    head: np.ndarray               # per team: staff in post
+    rn_on_duty: np.ndarray         # RNs on duty after bank/agency cover and mutual aid
+    patients_per_rn: np.ndarray
+    hca_shortfall: np.ndarray      # share of HCA establishment not on duty
+    agency: np.ndarray             # bank/agency WTE covering gaps
+    gap: np.ndarray                # WTE below establishment before cover
+    lent: np.ndarray               # RN WTE lent to neighbours (and other organisations)
+    cross_lent: float              # of which across organisation boundaries
+    exhaustion: np.ndarray         # mean exhaustion of staff available
+    exhaustion_mean: float         # mean exhaustion of all staff in post
+    burnt: np.ndarray              # burnt-out staff in post
+    burnt_share: np.ndarray
+    inexperience: np.ndarray       # FTE-weighted inexperience on duty, agency included
+    development_share: np.ndarray  # share of staff with leadership development
+    vacant: np.ndarray             # vacant funded posts
+    vacancy: np.ndarray            # vacancy rate
+
+
+@dataclass(slots=True)
+class CareDay:
+    """One day's patients and care outcomes per team (mechanisms 7 and 8)."""
+
+    patients: np.ndarray
+    missed: np.ndarray
+    adverse: np.ndarray
+    reported: np.ndarray
+
+
 @dataclass
 class Mover:
     """A member of staff who resigned from one organisation of the system and is looking
@@ -113,7 +149,7 @@ class Model:
         self.collaboration = np.zeros(T)
         self.month = Month(T, K)
         self._discharge = [functools.partial(self._discharged, t) for t in range(T)]
-        self._refresh_demand()
+        self._refresh_derived()
 
         self._initial_state()
         for t in range(T):
@@ -128,8 +164,8 @@ class Model:
             self.trace.append((self.env.now, event, details))
 
     def establishment(self) -> np.ndarray:
-        """Funded posts per team and role (RN, HCA) under the live multiplier."""
-        return np.rint(self.posts * self.p.organisation.establishment_multiplier).astype(np.int64)
+        """Funded posts per team and role (RN, HCA) under the live multiplier (read-only)."""
+        return self._est
 
     def mean_fte(self) -> float:
         o = self.p.organisation
@@ -139,9 +175,13 @@ class Model:
         d = self.p.demand
         return self.cfg.organisation.beds_per_team * d.occupancy / d.los_mean_days
 
-    def _refresh_demand(self) -> None:
-        """Constants of the patient flow, computed once and again only when the schedule
-        changes a parameter: the admission processes read them per candidate arrival."""
+    def _refresh_derived(self) -> None:
+        """Quantities derived from the live parameters, computed at the start and again
+        whenever the schedule may have changed them: the funded establishment, and the
+        constants of the patient flow that every candidate arrival reads."""
+        self._est = np.rint(self.posts * self.p.organisation.establishment_multiplier).astype(np.int64)
+        self._est.setflags(write=False)
+        self._est_fte = self._est * self.mean_fte()
         d, m = self.p.demand, self.p.mechanisms
         self._base = self._base_admissions()
         self._season = (d.seasonal_amplitude, d.seasonal_peak_day) if m.seasonality else None
@@ -188,10 +228,13 @@ class Model:
             rate *= (1.0 + d.growth_per_year) ** (self.n_days / DAYS_PER_YEAR)
         return rate * max(1.0, d.shock_multiplier if d.shock_months > 0 else 1.0)
 
-    def _length_of_stay(self, rng: np.random.Generator) -> float:
+    def _length_of_stay(self, z: float) -> float:
+        """A lognormal length of stay (mean ``los_mean_days``, CV ``los_cv``) from a standard
+        normal draw ``z``."""
         if self._los is None:
             return self.p.demand.los_mean_days
-        return float(rng.lognormal(*self._los))
+        mu, sigma = self._los
+        return math.exp(mu + sigma * z)
 
     # ------------------------------------------------------------------ initial state
 
@@ -221,10 +264,10 @@ class Model:
         self.learning[:] = cfg.reporting.initial_learning if cfg.mechanisms.learning else 0.0
         # Patients already in beds at the start, with their remaining stays.
         for t in range(T):
-            rng = self.rng.admissions_by_team[t]
+            draws = self.rng.admissions_by_team[t]
             n0 = int(round(cfg.organisation.beds_per_team * cfg.demand.occupancy))
             for _ in range(n0):
-                self._occupy_bed(t, rng.uniform(0, 1) * self._length_of_stay(rng))
+                self._occupy_bed(t, next(draws.acceptance) * self._length_of_stay(next(draws.stays)))
         self.initial_patients = int(self.patients.sum())
 
     def _hire(self, team: int, role: int, g: np.random.Generator, initial: bool = False,
@@ -266,14 +309,14 @@ class Model:
 
     def _admissions(self, team: int) -> Generator[simpy.Event, Any, None]:
         """Non-homogeneous Poisson admissions by thinning (mechanism 1)."""
-        rng, env = self.rng.admissions_by_team[team], self.env
-        timeout, exponential, uniform = env.timeout, rng.exponential, rng.random   # bound once: per-candidate path
+        draws, env = self.rng.admissions_by_team[team], self.env
+        timeout, gaps, acceptance, stays = env.timeout, draws.gaps, draws.acceptance, draws.stays
         while True:
             bound = self._bound
-            yield timeout(exponential(1.0 / bound))
-            if uniform() * bound <= self.admission_rate(team, env.now):
+            yield timeout(next(gaps) / bound)
+            if next(acceptance) * bound <= self.admission_rate(team, env.now):
                 self.month.admissions += 1
-                self._occupy_bed(team, self._length_of_stay(rng))
+                self._occupy_bed(team, self._length_of_stay(next(stays)))
 
     def _occupy_bed(self, team: int, length_of_stay: float) -> None:
         """A patient's stay in a team's beds: one SimPy timeout whose callback discharges.
@@ -464,7 +507,7 @@ class Model:
                 value = int(round(value))
             setattr(obj, name, value)
             self._log("schedule", key=change.key, value=value)
-        self._refresh_demand()        # demand parameters may have changed
+        self._refresh_derived()        # demand parameters may have changed
 
     # ------------------------------------------------------------------ the daily process
 
@@ -478,27 +521,44 @@ class Model:
         self.collaboration = np.where(self.leader_present, collab, 0.0)
 
     def _day(self) -> None:
-        p, m, s, T, acc = self.p, self.p.mechanisms, self.staff, self.n_teams, self.month
+        """The daily review at mid-day: each mechanism of MODEL.md in turn, vectorised over
+        staff and teams. What it decides (sickness, leaving, hiring, incident reviews, a
+        leader's departure) is scheduled as SimPy events from the next whole day."""
+        self._update_leadership()
+        day = self._staffing()          # 2 and 11
+        care = self._care_quality(day)  # 7 and 8
+        self._culture(day)              # 9
+        self._exhaustion(day)           # 3
+        self._leaders(day)              # 10
+        self._sickness(day)             # 4
+        self._leaving(day)              # 5
+        self._recruitment(day)          # 6
+        self._accumulate(day, care)
+        s = self.staff
+        s.age += day.active / DAYS_PER_YEAR
+        s.tenure += day.active / DAYS_PER_YEAR
+
+    def _staffing(self) -> StaffingDay:
+        """Mechanism 2 (staff on duty, bank/agency cover, workload) and 11 (mutual aid),
+        with the team aggregates of staff state that the other mechanisms read."""
+        p, m, s, T = self.p, self.p.mechanisms, self.staff, self.n_teams
         act = s.active
         avail = act & ~s.sick
         team, fte = s.team, s.fte
         is_rn = s.role == RN
         E = s.exhaustion
-
-        # 2. Staffing and workload --------------------------------------------------
-        est = self.establishment()
-        est_fte = est * self.mean_fte()
+        est, est_fte = self._est, self._est_fte
+        fte_avail = fte * avail
         rn_avail = np.bincount(team, weights=fte * (avail & is_rn), minlength=T)
         hca_avail = np.bincount(team, weights=fte * (avail & ~is_rn), minlength=T)
         gap_rn = np.maximum(0.0, est_fte[:, RN] - rn_avail)
         gap_hca = np.maximum(0.0, est_fte[:, HCA] - hca_avail)
         fill = p.staffing.agency_fill_share if m.agency_cover else 0.0
         agency_rn, agency_hca = fill * gap_rn, fill * gap_hca
-        presence = p.staffing.day_presence_per_wte
-        rn_duty = (rn_avail + agency_rn) * presence
+        rn_duty = (rn_avail + agency_rn) * p.staffing.day_presence_per_wte
         patients = self.patients.astype(float)
-        self._update_leadership()
         lent = np.zeros(T)
+        cross_lent = 0.0
         if m.mutual_aid:
             c = p.collaboration
             rn_duty, lent = mech.mutual_aid(
@@ -511,74 +571,91 @@ class Model:
                     max_lend_share=c.max_lend_share, aid_share=p.labour_market.aid_share,
                     first=int(self.env.now) % self.n_organisations)
                 lent = lent + cross
-                acc.cross_lent += float(cross.sum())
-        ppn = patients / np.maximum(rn_duty, 0.5)     # someone (site manager) always covers
-        with np.errstate(invalid="ignore", divide="ignore"):
-            hca_short = np.where(est_fte[:, HCA] > 0, np.maximum(0.0, 1 - (hca_avail + agency_hca) / est_fte[:, HCA]), 0.0)
+                cross_lent = float(cross.sum())
+        hca_est = est_fte[:, HCA]
+        hca_short = np.maximum(0.0, 1 - np.divide(hca_avail + agency_hca, hca_est, out=np.ones(T), where=hca_est > 0))
 
-        head_t = np.bincount(team, weights=act, minlength=T)
+        head = np.bincount(team, weights=act, minlength=T)
         avail_t = np.bincount(team, weights=avail, minlength=T)
-        team_E = np.bincount(team, weights=E * avail, minlength=T) / np.maximum(avail_t, 1)
-        burnt = act & (p.exhaustion.burnout_threshold < E)
-        burnt_t = np.bincount(team, weights=burnt, minlength=T)
-        burnt_share = burnt_t / np.maximum(head_t, 1)
-        inexp_staff = np.bincount(team, weights=fte * avail * (1 - s.experience(p.recruitment.experience_years)), minlength=T)
-        agency_t = agency_rn + agency_hca
-        avail_fte_t = np.bincount(team, weights=fte * avail, minlength=T)
-        inexperience = (inexp_staff + agency_t * p.staffing.agency_inexperience) / np.maximum(avail_fte_t + agency_t, 1e-9)
+        burnt = np.bincount(team, weights=act & (p.exhaustion.burnout_threshold < E), minlength=T)
+        inexp_staff = np.bincount(team, weights=fte_avail * (1 - s.experience(p.recruitment.experience_years)), minlength=T)
+        agency = agency_rn + agency_hca
+        avail_fte_t = np.bincount(team, weights=fte_avail, minlength=T)
+        developed = np.bincount(team, weights=act & (s.development_u < p.leadership.development_share), minlength=T)
+        vacant = np.maximum(0, est - self.in_post).sum(axis=1)
+        in_post_E = E[act]
+        return StaffingDay(
+            active=act, available=avail, establishment=est, head=head, rn_on_duty=rn_duty,
+            patients_per_rn=patients / np.maximum(rn_duty, 0.5),      # someone (site manager) always covers
+            hca_shortfall=hca_short, agency=agency, gap=gap_rn + gap_hca, lent=lent, cross_lent=cross_lent,
+            exhaustion=np.bincount(team, weights=E * avail, minlength=T) / np.maximum(avail_t, 1),
+            exhaustion_mean=float(in_post_E.sum() / in_post_E.size) if in_post_E.size else 0.0,
+            burnt=burnt, burnt_share=burnt / np.maximum(head, 1),
+            inexperience=(inexp_staff + agency * p.staffing.agency_inexperience) / np.maximum(avail_fte_t + agency, 1e-9),
+            development_share=developed / np.maximum(head, 1),
+            vacant=vacant, vacancy=vacant / np.maximum(est.sum(axis=1), 1))
 
-        # 7-8. Quality of care and reporting ---------------------------------------
+    def _care_quality(self, day: StaffingDay) -> CareDay:
+        """Mechanisms 7 and 8: missed care and adverse events per team-day; reported events
+        go to an incident review."""
+        p, m, T = self.p, self.p.mechanisms, self.n_teams
         n_pat = self.patients.copy()
-        if m.quality:
-            q = p.quality
-            p_ae = mech.adverse_event_probability(
-                ppn, team_E, inexperience, self.learning, base_per_1000=q.adverse_events_per_1000,
-                odds_per_patient=q.adverse_odds_per_patient, reference_ppn=q.reference_patients_per_rn,
-                exhaustion_coef=q.adverse_exhaustion_coef, inexperience_coef=q.adverse_inexperience_coef,
-                learning_coef=q.adverse_learning_coef)
-            p_missed = mech.missed_care_probability(
-                ppn, team_E, inexperience, hca_short, self.learning, base=q.missed_care_base,
-                patients_coef=q.missed_patients_coef, learning_coef=q.missed_learning_coef,
-                reference_ppn=q.reference_patients_per_rn, exhaustion_coef=q.missed_exhaustion_coef,
-                inexperience_coef=q.missed_inexperience_coef, hca_shortfall_coef=q.missed_hca_shortfall_coef)
-            g = self.rng.care_quality
-            missed = g.binomial(n_pat, p_missed)
-            adverse = g.binomial(n_pat, p_ae)
-            p_rep = mech.report_probability(self.psafe, p.reporting.report_prob_min, p.reporting.report_prob_max)
-            reported = self.rng.reporting.binomial(adverse, p_rep)
-            review_days = p.reporting.review_days
-            for t in np.flatnonzero(reported):
-                for _ in range(reported[t]):
-                    self._after(review_days, self._incident_review, int(t))
-        else:
-            missed = adverse = reported = np.zeros(T, dtype=np.int64)
+        if not m.quality:
+            none = np.zeros(T, dtype=np.int64)
+            return CareDay(n_pat, none, none, none)
+        q = p.quality
+        p_ae = mech.adverse_event_probability(
+            day.patients_per_rn, day.exhaustion, day.inexperience, self.learning,
+            base_per_1000=q.adverse_events_per_1000, odds_per_patient=q.adverse_odds_per_patient,
+            reference_ppn=q.reference_patients_per_rn, exhaustion_coef=q.adverse_exhaustion_coef,
+            inexperience_coef=q.adverse_inexperience_coef, learning_coef=q.adverse_learning_coef)
+        p_missed = mech.missed_care_probability(
+            day.patients_per_rn, day.exhaustion, day.inexperience, day.hca_shortfall, self.learning,
+            base=q.missed_care_base, patients_coef=q.missed_patients_coef, learning_coef=q.missed_learning_coef,
+            reference_ppn=q.reference_patients_per_rn, exhaustion_coef=q.missed_exhaustion_coef,
+            inexperience_coef=q.missed_inexperience_coef, hca_shortfall_coef=q.missed_hca_shortfall_coef)
+        g = self.rng.care_quality
+        missed = g.binomial(n_pat, p_missed)
+        adverse = g.binomial(n_pat, p_ae)
+        p_rep = mech.report_probability(self.psafe, p.reporting.report_prob_min, p.reporting.report_prob_max)
+        reported = self.rng.reporting.binomial(adverse, p_rep)
+        review_days = p.reporting.review_days
+        for t in np.flatnonzero(reported):
+            for _ in range(reported[t]):
+                self._after(review_days, self._incident_review, int(t))
+        return CareDay(n_pat, missed, adverse, reported)
 
-        # 9. Culture: bullying, psychological safety, learning decay ------------------
+    def _culture(self, day: StaffingDay) -> None:
+        """Mechanism 9: bullying, psychological safety drifting toward the leader's style,
+        and the slow decay of learning."""
+        p, m = self.p, self.p.mechanisms
+        c = p.culture
         if m.bullying:
-            c = p.culture
             self.bullying = mech.bullying_prevalence(
-                self.eff_compassion, team_E, per_year=c.bullying_per_year, blame_coef=c.bullying_blame_coef,
+                self.eff_compassion, day.exhaustion, per_year=c.bullying_per_year, blame_coef=c.bullying_blame_coef,
                 exhaustion_coef=c.bullying_exhaustion_coef)
         else:
-            self.bullying = np.zeros(T)
-        dev = act & (s.development_u < p.leadership.development_share)
-        dev_share = np.bincount(team, weights=dev, minlength=T) / np.maximum(head_t, 1)
+            self.bullying = np.zeros(self.n_teams)
         if m.culture_drift:
-            c = p.culture
             target = mech.psafe_target(self.eff_compassion, c.psafe_min, c.psafe_max)
-            self.psafe = mech.psafe_step(self.psafe, target, c.psafe_timescale_days, dev_share,
+            self.psafe = mech.psafe_step(self.psafe, target, c.psafe_timescale_days, day.development_share,
                                          c.development_speedup, self.bullying, c.bullying_psafe_erosion)
         if m.learning:
             self.learning *= math.exp(-1.0 / (p.reporting.learning_decay_years * DAYS_PER_YEAR))
 
-        # 3. Exhaustion and engagement ---------------------------------------------
+    def _exhaustion(self, day: StaffingDay) -> None:
+        """Mechanism 3: each person's exhaustion (stress from workload, bullying and burnt-out
+        colleagues; recovery helped by the leader and peer support), then engagement."""
+        p, m, s = self.p, self.p.mechanisms, self.staff
+        act, team, E = day.active, s.team, s.exhaustion
         e = p.exhaustion
         noise = e.noise_sd * self.rng.exhaustion_noise.standard_normal(s.capacity)
         if m.exhaustion:
-            stress_t = (e.base_stress + e.workload_stress * mech.relative_overload(ppn, p.staffing.safe_patients_per_rn)
+            stress_t = (e.base_stress + e.workload_stress * mech.relative_overload(day.patients_per_rn,
+                                                                                    p.staffing.safe_patients_per_rn)
                         + e.bullying_stress * self.bullying)
             if m.contagion:
-                stress_t = stress_t + e.contagion_stress * burnt_share
+                stress_t = stress_t + e.contagion_stress * day.burnt_share
             support = mech.leader_support(self.eff_compassion, self.leader_present, self.leader_tenure,
                                           p.leader_wellbeing.induction_days)
             peer = (s.peer_u < e.peer_support_share) if m.peer_support else np.zeros(s.capacity, dtype=bool)
@@ -590,12 +667,13 @@ class Model:
                                             psafe_coef=c.engagement_psafe_coef, exhaustion_coef=c.engagement_exhaustion_coef)
         s.engagement = np.where(act, s.engagement + (eng_target - s.engagement) / c.engagement_timescale_days, s.engagement)
 
-        # 10. Leaders' wellbeing and departures ----------------------------------------
+    def _leaders(self, day: StaffingDay) -> None:
+        """Mechanism 10: leaders' own exhaustion (team problems, isolation) and departures."""
+        p, m, T = self.p, self.p.mechanisms, self.n_teams
         lw = p.leader_wellbeing
-        vacancy_t = np.maximum(0, est - self.in_post).sum(axis=1) / np.maximum(est.sum(axis=1), 1)
         if m.leader_wellbeing:
             isolation = (1.0 - self.collaboration) * (1.0 - lw.peer_support)
-            stress_l = lw.base_stress + lw.team_problem_stress * (burnt_share + vacancy_t) + lw.isolation_stress * isolation
+            stress_l = lw.base_stress + lw.team_problem_stress * (day.burnt_share + day.vacancy) + lw.isolation_stress * isolation
             recovery_l = lw.recovery_rate * (1.0 + lw.peer_support_recovery * lw.peer_support)
             self.leader_exhaustion = np.where(
                 self.leader_present, mech.exhaustion_step(self.leader_exhaustion, stress_l, recovery_l), self.leader_exhaustion)
@@ -607,82 +685,96 @@ class Model:
                 event = self.leader_leaves[t]
                 if event is not None and not event.triggered:
                     event.succeed()
-                    acc.leader_departures += 1     # counted on the day it is decided
+                    self.month.leader_departures += 1     # counted on the day it is decided
         self.leader_tenure += self.leader_present
 
-        # 4. Sickness absence ----------------------------------------------------------
+    def _sickness(self, day: StaffingDay) -> None:
+        """Mechanism 4: who starts a sickness episode today (hazard rising with exhaustion),
+        and for how long."""
+        p, m, s = self.p, self.p.mechanisms, self.staff
         u_sick = self.rng.sickness.random(s.capacity)
-        if m.sickness:
-            sk = p.sickness
-            rate = mech.sickness_annual_rate(s.exhaustion, sk.episodes_per_year, sk.exhaustion_log_hazard)
-            p_sick = mech.daily_probability(rate)
-            g = self.rng.sickness_duration
-            for i in np.flatnonzero(avail & (u_sick < p_sick)):
-                long = g.random() < sk.long_term_share
-                days = int(mech.gamma_days(g, sk.long_mean_days if long else sk.short_mean_days, sk.duration_cv)[0])
-                self._sickness_episode(int(i), days)
+        if not m.sickness:
+            return
+        sk = p.sickness
+        p_sick = mech.daily_probability(mech.sickness_annual_rate(s.exhaustion, sk.episodes_per_year,
+                                                                  sk.exhaustion_log_hazard))
+        g = self.rng.sickness_duration
+        for i in np.flatnonzero(day.available & (u_sick < p_sick)):
+            long = g.random() < sk.long_term_share
+            self._sickness_episode(int(i), mech.gamma_day(g, sk.long_mean_days if long else sk.short_mean_days,
+                                                          sk.duration_cv))
 
-        # 5. Leaving: resignation and retirement ----------------------------------------
+    def _leaving(self, day: StaffingDay) -> None:
+        """Mechanism 5: resignations (exhaustion, psychological safety, bullying, engagement)
+        and retirements; each starts a notice period."""
+        p, m, s = self.p, self.p.mechanisms, self.staff
         u_leave = self.rng.leaving.random(s.capacity)
-        if m.leaving:
-            lv = p.leaving
-            res = mech.resignation_annual_rate(
-                s.exhaustion, self.psafe[team], self.bullying[team], s.engagement, s.tenure < lv.new_starter_years,
-                base=lv.resignations_per_year, exhaustion_coef=lv.exhaustion_coef,
-                psafe_coef=lv.psychological_safety_coef, bullying_coef=lv.bullying_coef,
-                engagement_coef=lv.engagement_coef, new_starter_multiplier=lv.new_starter_multiplier,
-                pay_multiplier=lv.pay_multiplier)
-            p_res = mech.daily_probability(res)
-            if m.retirement:
-                p_ret = np.where(s.age >= lv.retirement_age, mech.daily_probability(lv.retirements_per_year), 0.0)
-                p_ret = np.where(s.age >= lv.max_age, 1.0, p_ret)
-            else:
-                p_ret = np.zeros(s.capacity)
-            candidates = act & ~s.resigned
-            retire = candidates & (u_leave < p_ret)
-            resign = candidates & ~retire & (u_leave < p_ret + p_res)
-            for i in np.flatnonzero(retire | resign):
-                s.resigned[i] = True
-                self._notice(int(i), "retirement" if retire[i] else "resignation")
+        if not m.leaving:
+            return
+        lv, team = p.leaving, s.team
+        res = mech.resignation_annual_rate(
+            s.exhaustion, self.psafe[team], self.bullying[team], s.engagement, s.tenure < lv.new_starter_years,
+            base=lv.resignations_per_year, exhaustion_coef=lv.exhaustion_coef,
+            psafe_coef=lv.psychological_safety_coef, bullying_coef=lv.bullying_coef,
+            engagement_coef=lv.engagement_coef, new_starter_multiplier=lv.new_starter_multiplier,
+            pay_multiplier=lv.pay_multiplier)
+        p_res = mech.daily_probability(res)
+        if m.retirement:
+            p_ret = np.where(s.age >= lv.retirement_age, mech.daily_probability(lv.retirements_per_year), 0.0)
+            p_ret = np.where(s.age >= lv.max_age, 1.0, p_ret)
+        else:
+            p_ret = np.zeros(s.capacity)
+        candidates = day.active & ~s.resigned
+        retire = candidates & (u_leave < p_ret)
+        resign = candidates & ~retire & (u_leave < p_ret + p_res)
+        for i in np.flatnonzero(retire | resign):
+            s.resigned[i] = True
+            self._notice(int(i), "retirement" if retire[i] else "resignation")
 
-        # 6. Recruitment into open posts ---------------------------------------------
-        if m.recruitment:
-            open_posts = est - self.in_post - self.recruiting
-            for t, r in zip(*np.nonzero(open_posts > 0), strict=True):
-                for _ in range(open_posts[t, r]):
-                    self.recruiting[t, r] += 1
-                    self.env.process(self._recruit(int(t), int(r)))
+    def _recruitment(self, day: StaffingDay) -> None:
+        """Mechanism 6: a recruitment round for every funded post that is neither filled
+        nor already being recruited to."""
+        if not self.p.mechanisms.recruitment:
+            return
+        open_posts = day.establishment - self.in_post - self.recruiting
+        for t, r in zip(*np.nonzero(open_posts > 0), strict=True):
+            for _ in range(open_posts[t, r]):
+                self.recruiting[t, r] += 1
+                self.env.process(self._recruit(int(t), int(r)))
 
-        s.age += act / DAYS_PER_YEAR
-        s.tenure += act / DAYS_PER_YEAR
-
-        # Daily accumulation for the monthly metrics ----------------------------------
+    def _accumulate(self, day: StaffingDay, care: CareDay) -> None:
+        """Add the day to the month's accumulators (the monthly metrics are their means)."""
+        p, s, acc, T = self.p, self.staff, self.month, self.n_teams
+        act, fte = day.active, s.fte
         acc.days += 1
-        acc.vacant_t += np.maximum(0, est - self.in_post).sum(axis=1)
-        acc.est_t += est.sum(axis=1)
-        acc.head += head_t.sum()
-        acc.burnt += burnt_t.sum()
-        acc.burnt_t += burnt_t
-        acc.head_t += head_t
+        acc.cross_lent += day.cross_lent
+        acc.vacant_t += day.vacant
+        acc.est_t += day.establishment.sum(axis=1)
+        acc.head += day.head.sum()
+        acc.burnt += day.burnt.sum()
+        acc.burnt_t += day.burnt
+        acc.head_t += day.head
         acc.sick_fte += float((fte * (act & s.sick)).sum())
         acc.contract_fte += float((fte * act).sum())
-        acc.ppn += patients.sum() / max(rn_duty.sum(), 0.5)
-        acc.ppn_t += ppn
-        acc.patient_days_t += n_pat
-        acc.missed_t += missed
-        acc.adverse_t += adverse
-        acc.reported += float(reported.sum())
+        acc.ppn += self.patients.sum() / max(day.rn_on_duty.sum(), 0.5)
+        acc.ppn_t += day.patients_per_rn
+        acc.patient_days_t += care.patients
+        acc.missed_t += care.missed
+        acc.adverse_t += care.adverse
+        acc.reported += float(care.reported.sum())
         acc.psafe_t += self.psafe
-        acc.agency_cost += float(agency_t.sum()) * p.staffing.agency_cost_per_wte_day
-        acc.gap += float((gap_rn + gap_hca).sum())
-        acc.covered += float(agency_t.sum())
-        acc.lent += float(lent.sum())
-        acc.exhaustion += float(E[act].mean()) if act.any() else 0.0
-        acc.engagement += float(s.engagement[act].mean()) if act.any() else 0.0
-        acc.bullying += float(self.bullying.mean())
-        acc.learning += float(self.learning.mean())
-        acc.leader_exhaustion += float(self.leader_exhaustion.mean())
-        acc.leader_compassion += float(self.eff_compassion.mean())
+        agency = float(day.agency.sum())
+        acc.agency_cost += agency * p.staffing.agency_cost_per_wte_day
+        acc.gap += float(day.gap.sum())
+        acc.covered += agency
+        acc.lent += float(day.lent.sum())
+        acc.exhaustion += day.exhaustion_mean
+        engagement = s.engagement[act]
+        acc.engagement += float(engagement.sum() / engagement.size) if engagement.size else 0.0
+        acc.bullying += float(self.bullying.sum() / T)
+        acc.learning += float(self.learning.sum() / T)
+        acc.leader_exhaustion += float(self.leader_exhaustion.sum() / T)
+        acc.leader_compassion += float(self.eff_compassion.sum() / T)
         acc.leader_vacant += float((~self.leader_present).sum())
         shocked = self._shocked_teams() * self.n_organisations
         mean_shock = (shocked * self._shock_multiplier(self.env.now) + (T - shocked)) / T if shocked else 1.0

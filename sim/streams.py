@@ -8,12 +8,18 @@ mechanism does not shift the draws of another.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
 import numpy as np
+
+#: Draws per block of a buffered stream (see ``block_draws``).
+BLOCK = 256
 
 #: Order matters: a stream's seed is fixed by its position, so only append new names.
 STREAM_NAMES: tuple[str, ...] = (
     "initial_state",      # staff, leaders and teams at the start
-    "admissions",         # per-team arrival and length-of-stay draws (spawned per team)
+    "admissions",         # per team: arrival gaps, thinning, lengths of stay (spawned per team, then per use)
     "exhaustion_noise",   # daily fluctuation of exhaustion
     "sickness",           # who starts a sickness episode
     "sickness_duration",  # how long it lasts
@@ -29,6 +35,34 @@ STREAM_NAMES: tuple[str, ...] = (
 )
 
 
+def block_draws(draw: Callable[[int], np.ndarray], block: int = BLOCK) -> Iterator[float]:
+    """An endless iterator over ``draw(block)`` arrays, one float at a time.
+
+    A numpy ``Generator`` fills an array by repeated scalar draws, so this yields the very
+    numbers that one call per draw would, for a fraction of the per-call cost (it serves
+    the patient flow, one draw per candidate arrival). Only for a generator with this
+    one consumer: the generator runs up to a block ahead.
+    """
+    while True:
+        yield from draw(block).tolist()
+
+
+@dataclass
+class PatientDraws:
+    """A team's patient-flow draws, one generator per use, so that the k-th admitted
+    patient's length of stay is the same in every scenario whatever the thinning did."""
+
+    gaps: Iterator[float]        # standard exponential: gap to the next candidate arrival x the rate bound
+    acceptance: Iterator[float]  # uniform: thinning; and the elapsed share of each initial patient's stay
+    stays: Iterator[float]       # standard normal: log length of stay
+
+    @classmethod
+    def spawn(cls, seq: np.random.SeedSequence) -> PatientDraws:
+        gaps, acceptance, stays = (np.random.Generator(np.random.PCG64(s)) for s in seq.spawn(3))
+        return cls(block_draws(gaps.standard_exponential), block_draws(acceptance.random),
+                   block_draws(stays.standard_normal))
+
+
 class Streams:
     """Named ``numpy.random.Generator`` streams of one replication."""
 
@@ -37,7 +71,7 @@ class Streams:
         children = root.spawn(len(STREAM_NAMES))
         self._gen = {n: np.random.Generator(np.random.PCG64(c)) for n, c in zip(STREAM_NAMES, children, strict=True)}
         admissions_seq = children[STREAM_NAMES.index("admissions")]
-        self.admissions_by_team = [np.random.Generator(np.random.PCG64(s)) for s in admissions_seq.spawn(n_teams)]
+        self.admissions_by_team = [PatientDraws.spawn(s) for s in admissions_seq.spawn(n_teams)]
 
     def __getattr__(self, name: str) -> np.random.Generator:
         try:
