@@ -50,19 +50,10 @@ def sickness_annual_rate(exhaustion: np.ndarray, episodes_per_year: float, log_h
     return episodes_per_year * np.exp(log_hazard * exhaustion)
 
 
-def gamma_days(rng: np.random.Generator, mean: float, cv: float, size: int | None = None) -> np.ndarray:
-    """Whole-day durations, gamma distributed with the given mean and CV (CV 0: fixed)."""
-    if cv <= 0.0:
-        draw = np.full(size if size is not None else 1, float(mean))
-    else:
-        shape = 1.0 / cv**2
-        draw = rng.gamma(shape, mean / shape, size=size if size is not None else 1)
-    return np.maximum(1, np.rint(draw)).astype(np.int64)
-
-
 def gamma_day(rng: np.random.Generator, mean: float, cv: float) -> int:
-    """One whole-day duration, as ``gamma_days(rng, mean, cv)[0]`` (the same draw) without
-    the arrays: it is drawn once per sickness episode."""
+    """A whole-day duration, gamma distributed with the given mean and CV (CV 0: fixed),
+    rounded half to even and at least one day. A scalar draw: one per sickness episode or
+    recruitment round."""
     if cv <= 0.0:
         return max(1, round(float(mean)))
     shape = 1.0 / cv**2

@@ -414,7 +414,7 @@ class Model:
         mover = None
         while True:
             r = self.p.recruitment
-            yield self.env.timeout(int(mech.gamma_days(g, r.attempt_days, r.attempt_cv)[0]))
+            yield self.env.timeout(mech.gamma_day(g, r.attempt_days, r.attempt_cv))
             appeal = math.exp(r.reputation_elasticity * (self.reputation[organisation] - 0.5))
             if self._labour_market_open():
                 mover = self._take_mover(role, organisation, appeal)

@@ -123,10 +123,17 @@ def test_reputation_target_is_neutral_at_references() -> None:
     assert mech.reputation_target(0.21, 0.25, 0.5, **kw) == pytest.approx(0.2)
 
 
-def test_gamma_days_fixed_when_cv_zero() -> None:
+def test_gamma_day_fixed_when_cv_zero() -> None:
     rng = np.random.default_rng(0)
-    assert mech.gamma_days(rng, 7.0, 0.0, 3).tolist() == [7, 7, 7]
-    assert mech.gamma_days(rng, 0.2, 0.0)[0] == 1      # at least a day
+    assert mech.gamma_day(rng, 7.0, 0.0) == 7
+    assert mech.gamma_day(rng, 0.2, 0.0) == 1          # at least a day
+
+
+def test_gamma_day_is_one_rounded_gamma_draw() -> None:
+    # CV 0.5 -> shape 4, scale mean/4; the same generator state gives the same raw draw.
+    raw = np.random.default_rng(3).gamma(4.0, 10.0 / 4.0, size=20)
+    rng = np.random.default_rng(3)
+    assert [mech.gamma_day(rng, 10.0, 0.5) for _ in range(20)] == [max(1, int(np.rint(x))) for x in raw]
 
 
 def test_ring_donors_stay_within_each_organisation() -> None:
