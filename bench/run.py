@@ -116,14 +116,33 @@ def patient_flow(n_teams: int, days: int) -> dict[str, float]:
 # --------------------------------------------------------------------------- 2. daily update
 
 
+#: The daily review's steps (``Model._day`` calls them in this order), timed one by one.
+DAY_STEPS = ("_update_leadership", "_staffing", "_care_quality", "_culture", "_exhaustion", "_leaders",
+             "_sickness", "_leaving", "_recruitment", "_accumulate")
+
+
 class DayTimed(Model):
-    """The model, with every call of ``_day`` after ``warmup`` days timed."""
+    """The model, with every call of ``_day`` after ``warmup`` days timed, and each of its
+    steps (one method per mechanism) timed inside it."""
 
     def __init__(self, *args: Any, warmup: float = 30.0, **kw: Any) -> None:
         self.warmup = warmup
         self.day_cpu: list[float] = []
         self.day_wall: list[float] = []
+        self.step_cpu: dict[str, float] = dict.fromkeys(DAY_STEPS, 0.0)
         super().__init__(*args, **kw)
+        for name in DAY_STEPS:
+            setattr(self, name, self._timed(name, getattr(self, name)))
+
+    def _timed(self, name: str, step: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any) -> Any:
+            if self.env.now < self.warmup:
+                return step(*args)
+            c0 = time.process_time()
+            out = step(*args)
+            self.step_cpu[name] += time.process_time() - c0
+            return out
+        return timed
 
     def _day(self) -> None:
         if self.env.now < self.warmup:
@@ -136,15 +155,18 @@ class DayTimed(Model):
         self.day_wall.append(w1 - w0)
 
 
-def model_day(n_teams: int, warmup: int, days: int) -> dict[str, float]:
+def model_day(n_teams: int, warmup: int, days: int) -> dict[str, Any]:
     """Mean cost of one ``Model._day`` call inside a real run (trust organisation with
-    ``n_teams`` teams), over ``days`` days after ``warmup`` days."""
+    ``n_teams`` teams), over ``days`` days after ``warmup`` days, and of each of its steps
+    (their sum is a little above the whole: the timers' own cost)."""
     m = DayTimed(load_config([f"organisation.n_teams={n_teams}", "years=1"]), 0, warmup=warmup)
     m.env.run(until=warmup + days)
-    cpu, wall = sum(m.day_cpu) / len(m.day_cpu), sum(m.day_wall) / len(m.day_wall)
-    return {"calls": len(m.day_cpu), "agents": int(m.staff.capacity), "in_post": int(m.staff.active.sum()),
+    n = len(m.day_cpu)
+    cpu, wall = sum(m.day_cpu) / n, sum(m.day_wall) / n
+    return {"calls": n, "agents": int(m.staff.capacity), "in_post": int(m.staff.active.sum()),
             "us_per_day_cpu": cpu * 1e6, "us_per_day_wall": wall * 1e6,
-            "ns_per_agent_cpu": cpu / m.staff.capacity * 1e9}
+            "ns_per_agent_cpu": cpu / m.staff.capacity * 1e9,
+            "steps_us_per_day_cpu": {k: v / n * 1e6 for k, v in m.step_cpu.items()}}
 
 
 def numpy_reference(n_agents: int, n_teams: int, calls: int, seed: int = 2) -> dict[str, float]:
@@ -347,13 +369,13 @@ def run_all(quick: bool, repeats: int | None) -> dict[str, Any]:
 WHY = {
     "patient": "Python-level per-event overhead of SimPy: every patient costs an arrival timeout that resumes "
                "its team's admission process and a stay timeout with a discharge callback, plus per-candidate "
-               "Python work (thinning rejections, admission_rate with a cos and a power, a lognormal stay with "
-               "math.log per draw, numpy-scalar counter updates)",
-    "full": "the full model adds the daily process and the staff life-cycle processes (sickness, notice, "
+               "Python work (thinning rejections, admission_rate with a cos and a power)",
+    "full": "the full model adds the daily review and the staff life-cycle events (sickness, notice, "
             "recruitment, incident reviews), all charged here to admissions",
-    "day": "_day does all 11 mechanisms plus daily metric accumulation (~150 numpy calls, ~20 bincounts) against "
-           "a one-mechanism reference, and adds Python-level loops: a SimPy process spawned per sickness episode, "
-           "notice, recruitment and reported incident, and gamma_days per episode",
+    "day": "_day runs all 11 mechanisms (about 10 times the reference's array work: 8 bincounts and 4 draws over "
+           "all staff, 3 binomials over teams, the metric accumulation) and schedules a SimPy event per "
+           "sickness episode, notice, reported incident and recruitment round, against a reference that does "
+           "one mechanism and schedules nothing; the table 'Where the daily update goes' splits it by step",
     "scaling": "fixed per-day and per-team costs do not shrink with work, and a shared, loaded machine adds noise",
     "parallel": "the machine is shared with other jobs (see load average and 'cores obtained'): with 2 workers "
                 "the run got well under 2 cores of CPU, so the second core was not free; pool start-up and "
@@ -394,7 +416,9 @@ def analyse(res: dict[str, Any], info: dict[str, Any], quick: bool) -> dict[str,
                          "model_us_per_day": stats(model), "reference_us_per_day": stats(ref),
                          "model_ns_per_agent": stats([x["ns_per_agent_cpu"] for x in raw[name]]),
                          "reference_ns_per_agent": stats([x["ns_per_agent_cpu"] for x in res["numpy_reference_raw"][n]]),
-                         "ratio": stats(rr)}
+                         "ratio": stats(rr),
+                         "steps_us_per_day": {k: statistics.median(x["steps_us_per_day_cpu"][k] for x in raw[name])
+                                              for k in DAY_STEPS}}
         out["targets"].append((f"2. daily update per staff, Model._day / numpy reference ({n:,} agents)",
                                stats(rr), "<= 2", stats(rr)["median"] <= 2.0, WHY["day"]))
     out["tables"]["daily_update"] = day_tab
@@ -505,6 +529,14 @@ def markdown(info: dict[str, Any], res: dict[str, Any], an: dict[str, Any], quic
         L.append(f"| {v['agents']:,} ({v['in_post']:,}) | {fmt(v['model_us_per_day'], 0)} | "
                  f"{fmt(v['reference_us_per_day'], 0)} | {fmt(v['model_ns_per_agent'], 0)} | "
                  f"{fmt(v['reference_ns_per_agent'], 0)} | {fmt(v['ratio'], 1)} |")
+    L.append("\n### Where the daily update goes (µs CPU per day, median over repeats)\n")
+    cols = list(an["tables"]["daily_update"].values())
+    L.append("| step (mechanism) | " + " | ".join(f"{v['agents']:,} agents" for v in cols) + " |")
+    L.append("|---|" + "---|" * len(cols))
+    for step in DAY_STEPS:
+        L.append(f"| `{step}` | " + " | ".join(f"{v['steps_us_per_day'][step]:.0f}" for v in cols) + " |")
+    L.append("\n`_sickness`, `_leaving`, `_care_quality` and `_recruitment` include scheduling their SimPy events "
+             "(episodes, notices, incident reviews, recruitment rounds); the rest is array work.")
     L.append("\n## 3. Time per replication vs size\n")
     L.append("| staff in post (teams) | years | CPU s | wall s | work ratio | time ratio | time ratio / work ratio |"
              "\n|---|---|---|---|---|---|---|")
