@@ -101,7 +101,8 @@ def main(cfg: DictConfig) -> None:
             sweep_dir = Path(hc.sweep.dir)
             swept, total = swept_keys(sweep_dir), expected_jobs(sweep_dir)
             label = f"job {hc.job.num + 1}/{total or '?'} "
-        run_job(cfg, Path(hc.runtime.output_dir), task, swept, label)
+        single = None if sweeping else list(hc.overrides.task)
+        run_job(cfg, Path(hc.runtime.output_dir), task, swept, label, single_overrides=single)
     except ConfigError as exc:
         if os.environ.get("SIM_DEBUG") or hc.mode == RunMode.MULTIRUN:
             raise  # in a sweep the launcher records the failure and runs the other jobs

@@ -43,6 +43,7 @@ def run_to_folder(cfg: Config, run_dir: Path, report: bool = True, label: str = 
         outputs.write_status(run_dir, "failed", scenario=cfg.scenario, error=f"{type(exc).__name__}: {exc}")
         raise
     outputs.write_status(run_dir, "completed", scenario=cfg.scenario, started=started)
+    log.info("completed: %s%s", run_dir, " (open report.html)" if report else "")
     return ts
 
 
@@ -85,15 +86,50 @@ def scenario_from_overrides(task_overrides: list[str], swept: set[str] | None = 
     return "+".join(parts)
 
 
+#: The scenario name of the default configuration (conf/config.yaml, experiments/baseline.yaml).
+DEFAULT_SCENARIO = "baseline"
+
+
+def single_run_name(scenario: str, task_overrides: list[str]) -> str:
+    """The scenario name of a single run: the baseline changed by command-line overrides
+    (``organisation=ics``, ``leadership=blame``) is named after them (``ics``, ``blame``),
+    so that its folder, output rows and report do not pass it off as the baseline. A name
+    set with ``scenario=`` or by an experiment is kept."""
+    if scenario != DEFAULT_SCENARIO or any(o.lstrip("+~").startswith("scenario=") for o in task_overrides):
+        return scenario
+    return scenario_from_overrides(task_overrides) or scenario
+
+
+def _hydra_run_name(scenario: str) -> str:
+    """``${sim.run_name:${scenario}}`` in ``hydra.run.dir``: the folder is named like the run."""
+    from hydra.core.hydra_config import HydraConfig  # noqa: PLC0415 - only when Hydra resolves its run dir
+
+    if not HydraConfig.initialized():
+        return scenario
+    return single_run_name(scenario, list(HydraConfig.get().overrides.task))
+
+
+OmegaConf.register_new_resolver("sim.run_name", _hydra_run_name, replace=True)
+
+
 def run_job(cfg: DictConfig, run_dir: Path, task_overrides: list[str] | None = None,
-            swept: set[str] | None = None, label: str = "") -> pd.DataFrame | None:
+            swept: set[str] | None = None, label: str = "",
+            single_overrides: list[str] | None = None) -> pd.DataFrame | None:
     """Validate and run one job; with ``resume=true`` a completed job is skipped.
 
     In a sweep (``task_overrides`` given) the scenario is named from the job's overrides,
-    so every job of a sweep has its own name in the collected outputs.
+    so every job of a sweep has its own name in the collected outputs. A single run with
+    scenario-changing overrides (``single_overrides``) is named after them, and its
+    description says what it changes.
     """
     if task_overrides is not None and (name := scenario_from_overrides(task_overrides, swept)):
         cfg.scenario = name
+    elif task_overrides is None and single_overrides:
+        name = single_run_name(cfg.scenario, single_overrides)
+        if name != cfg.scenario:
+            changes = [o for o in single_overrides if scenario_from_overrides([o])]
+            cfg.description = f"{cfg.description} This run changes it: {', '.join(changes)}."
+            cfg.scenario = name
     try:
         typed = to_config(cfg)
     except ConfigError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -83,8 +84,19 @@ def provenance(seed: int, n_replications: int, started: str, finished: str) -> d
     return {
         "git": git_state(), "packages": versions, "python": sys.version.split()[0],
         "platform": platform.platform(), "seed": seed, "n_replications": n_replications,
-        "started": started, "finished": finished, "command": " ".join(sys.argv),
+        "started": started, "finished": finished, "command": command_line(),
     }
+
+
+def command_line() -> str:
+    """The command that made the run, as one would type it again (``python -m sim ...``,
+    quoted for the shell), not the path of the module Python ran."""
+    head = Path(sys.argv[0])
+    if head.suffix == ".py" and head.parent.name == "sim":
+        prog = ["python", "-m", "sim" if head.stem == "__main__" else f"sim.{head.stem}"]
+    else:
+        prog = sys.argv[:1]
+    return shlex.join(prog + sys.argv[1:])
 
 
 def write_status(run_dir: Path, status: str, **extra: Any) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from omegaconf import OmegaConf
 
 from sim.config import REPO_ROOT
 from sim.metrics import CONTRACT_METRICS
@@ -48,7 +49,7 @@ def test_timeseries_is_tidy_with_every_metric_monthly(run_dir: Path) -> None:
     assert len(counts) == len(CONTRACT_METRICS) * 2
     assert (counts == 12).all()
     assert ts["team"].notna().any()          # per-team rows too
-    assert set(ts["scenario"]) == {"baseline"}
+    assert set(ts["scenario"]) == {"small"}   # named after the override that changed the baseline
 
 
 def test_summary_columns(run_dir: Path) -> None:
@@ -63,3 +64,25 @@ def test_same_command_gives_byte_identical_timeseries(run_dir: Path, tmp_path: P
     run_cli(again)
     assert (run_dir / "timeseries.parquet").read_bytes() == (again / "timeseries.parquet").read_bytes()
     assert (run_dir / "summary.csv").read_bytes() == (again / "summary.csv").read_bytes()
+
+
+def test_a_changed_baseline_is_named_and_described_after_its_changes(tmp_path: Path) -> None:
+    # No hydra.run.dir: the default folder results/<name>/<time>/ under the working directory.
+    proc = subprocess.run([sys.executable, "-m", "sim", *ARGS, "leadership=blame", "mechanisms.contagion=false",
+                           "n_replications=1", "progress=false"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (run,) = (tmp_path / "results").glob("*/*")
+    assert run.parent.name == "blame+contagion=false+small"
+    assert set(pd.read_csv(run / "summary.csv")["scenario"]) == {"blame+contagion=false+small"}
+    description = OmegaConf.load(run / "config.yaml").description
+    assert description.endswith("This run changes it: organisation=small, leadership=blame, mechanisms.contagion=false.")
+    assert "completed: " in proc.stdout + proc.stderr
+    command = json.loads((run / "provenance.json").read_text())["command"]
+    assert command.startswith("python -m sim organisation=small") and "leadership=blame" in command
+
+
+def test_a_named_run_keeps_its_name(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    run_cli(out, "scenario=my_trust", "leadership=blame", "n_replications=1")
+    assert set(pd.read_csv(out / "summary.csv")["scenario"]) == {"my_trust"}
