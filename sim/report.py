@@ -707,7 +707,10 @@ def make_figures(run: RunData, out_dir: Path) -> dict[str, list[tuple[Path | Non
     contract = [m for m in CONTRACT_METRICS if m in org_metrics]
     known = list(figures.METRIC_LABELS)  # its order groups the metrics by theme
     per_org = {m for m in org_metrics if split_organisation_metric(m)[1] is not None}  # in their own figure
-    extras = sorted(org_metrics - set(contract) - per_org,
+    org = figures.org_level(ts)
+    all_zero = set(org.groupby(org["metric"].astype(str))["value"].agg(lambda v: bool((v.fillna(0) == 0).all()))
+                   .loc[lambda z: z].index)   # nothing to see (no intervention cost, no moves in one organisation)
+    extras = sorted(org_metrics - set(contract) - per_org - all_zero,
                     key=lambda m: (known.index(m) if m in known else len(known), m))
     band_note = (f"Line: median across replications; band: 2.5–97.5 percentiles; grey: the last "
                  f"{months} months that summary.csv averages.")
