@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Performance benchmarks of the simulation against bare SimPy and plain numpy.
 
-    python bench/run.py --quick            # ~2-3 minutes
-    python bench/run.py                    # full: ~10-15 minutes
+    python bench/run.py --quick            # about 1 minute
+    python bench/run.py                    # full: about 3 minutes
     python bench/run.py --out DIR          # write DIR/latest.md and DIR/latest.json
 
 Every timed case runs in this one process, interleaved: repeat r runs every case once,
@@ -310,7 +310,7 @@ def plan(quick: bool) -> dict[str, Any]:
             "day": [(teams_for(1000), 20, 60)],
             "ref_calls": 2000,
             "scaling": [(300, 1), (1000, 1), (3000, 1), (300, 2)],
-            "parallel": ["organisation=small", "years=1"],
+            "parallel": ["years=1"],
             "memory": [(300, 1), (1000, 1), (3000, 1)],
         }
     return {
@@ -319,7 +319,7 @@ def plan(quick: bool) -> dict[str, Any]:
         "day": [(teams_for(1000), 30, 120), (teams_for(10000), 30, 30)],
         "ref_calls": 2000,
         "scaling": [(300, 1), (1000, 1), (3000, 1), (10000, 1), (300, 5), (300, 10)],
-        "parallel": ["organisation.n_teams=10", "years=1"],
+        "parallel": ["years=1"],
         "memory": [(300, 1), (1000, 1), (3000, 1), (10000, 10)],
     }
 
@@ -467,8 +467,12 @@ def analyse(res: dict[str, Any], info: dict[str, Any], quick: bool) -> dict[str,
                                  "n_jobs_1_cpu_s": stats(cpu1), "n_jobs_2_cpu_s": stats(cpu2),
                                  "n_jobs_1_cores_obtained": stats([x["cores_obtained"] for x in raw["par_1"]]),
                                  "n_jobs_2_cores_obtained": stats([x["cores_obtained"] for x in raw["par_2"]])}
+    got = statistics.median(x["cores_obtained"] for x in raw["par_2"])
+    why_parallel = WHY["parallel"] if got < 1.8 else (
+        f"both cores were obtained ({got:.2f}); the fixed cost of starting the worker pool and returning "
+        f"the result frames weighs on a run of {statistics.median(p1):.1f} s")
     out["targets"].append(("4. speed-up of 8 replications, n_jobs=2 over n_jobs=1 (wall)", stats(sp), ">= 1.8",
-                           stats(sp)["median"] >= 1.8, WHY["parallel"]))
+                           stats(sp)["median"] >= 1.8, why_parallel))
 
     mem_tab = []
     for m in res["memory"]:
@@ -547,7 +551,8 @@ def markdown(info: dict[str, Any], res: dict[str, Any], an: dict[str, Any], quic
                  f"{fmt(v['time_per_work_ratio'])} |")
     par = an["tables"]["parallel"]
     L.append("\n## 4. Parallel replications\n")
-    L.append(f"8 replications of `{' '.join(par['config'])}` through `sim.runner.run_scenario`.\n")
+    L.append(f"8 replications of `{' '.join(par['config'])}` (the default 1,000-staff trust otherwise) through "
+             "`sim.runner.run_scenario`.\n")
     L.append("| | n_jobs=1 | n_jobs=2 |\n|---|---|---|")
     L.append(f"| wall s | {fmt(par['n_jobs_1_wall_s'])} | {fmt(par['n_jobs_2_wall_s'])} |")
     L.append(f"| CPU s (parent + workers) | {fmt(par['n_jobs_1_cpu_s'])} | {fmt(par['n_jobs_2_cpu_s'])} |")
@@ -569,7 +574,7 @@ def markdown(info: dict[str, Any], res: dict[str, Any], an: dict[str, Any], quic
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="fewer and smaller cases (~2-3 minutes)")
+    ap.add_argument("--quick", action="store_true", help="fewer and smaller cases (about 1 minute)")
     ap.add_argument("--out", default=str(HERE / "results"), help="output folder (default bench/results)")
     ap.add_argument("--repeats", type=int, default=None, help="interleaved repeats (default 5)")
     ap.add_argument("--memory-child", nargs=2, metavar=("N_TEAMS", "YEARS"), help=argparse.SUPPRESS)
