@@ -106,11 +106,23 @@ def metric_label(metric: str) -> tuple[str, str]:
     return (f"{title}, organisation {organisation}" if organisation else title), unit
 
 
+#: seaborn's colour-blind palette, reordered so that the first few colours are far apart
+#: (its second and fourth are both orange).
+DISTINCT_ORDER = (0, 1, 2, 4, 8, 3, 9, 5, 7, 6)
+
+
+def distinct_colours(n: int) -> list[tuple[float, float, float]]:
+    """``n`` colours, colour-blind safe and far apart for small ``n``."""
+    if n > len(DISTINCT_ORDER):
+        return sns.color_palette("husl", n)
+    base = sns.color_palette("colorblind", len(DISTINCT_ORDER))
+    return [base[i] for i in DISTINCT_ORDER[:max(n, 1)]]
+
+
 def scenario_palette(scenarios: Iterable[str]) -> dict[str, tuple[float, float, float]]:
     """One colour per scenario, in the given order, so every figure agrees."""
     names = list(dict.fromkeys(scenarios))
-    colours = sns.color_palette("colorblind" if len(names) <= 10 else "husl", max(len(names), 1))
-    return dict(zip(names, colours, strict=False))
+    return dict(zip(names, distinct_colours(len(names)), strict=False))
 
 
 def org_level(ts: pd.DataFrame) -> pd.DataFrame:
@@ -470,7 +482,7 @@ def organisation_figure(ts: pd.DataFrame, scenario: str, out_dir: Path, *, summa
     data = org.merge(lookup, on="metric")
     metrics = [m for m in metrics if m in set(lookup["base"]) and m in ORGANISATION_METRICS]
     n_orgs = int(lookup["organisation"].max())
-    colours = dict(zip(range(1, n_orgs + 1), sns.color_palette("colorblind", n_orgs), strict=True))
+    colours = dict(zip(range(1, n_orgs + 1), distinct_colours(n_orgs), strict=True))
     ncols = 4 if len(metrics) > 6 else max(min(len(metrics), 3), 1)
     nrows = int(np.ceil(len(metrics) / ncols))
     with sns.axes_style(_STYLE), sns.plotting_context("notebook", font_scale=0.8):
