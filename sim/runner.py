@@ -6,6 +6,7 @@ worker processes gives results identical to a serial run.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -46,6 +47,9 @@ def ordered_map(func: Callable[..., T], tasks: Sequence[tuple[Any, ...]], *, wor
                 results[i] = func(*task)
                 bar.update()
         else:
+            # Workers are forked: freezing the parent's objects first keeps the children's
+            # garbage collector from touching (and so copying) every page they share with it.
+            gc.freeze()
             pool = ProcessPoolExecutor(max_workers=workers)
             finished = False
             try:
@@ -59,6 +63,7 @@ def ordered_map(func: Callable[..., T], tasks: Sequence[tuple[Any, ...]], *, wor
                     for proc in list(getattr(pool, "_processes", {}).values()):
                         proc.terminate()
                 pool.shutdown(wait=finished, cancel_futures=True)
+                gc.unfreeze()
     finally:
         bar.close()
     return [results[i] for i in range(len(tasks))]
