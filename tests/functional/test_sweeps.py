@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.app import scenario_from_overrides
+from sim.app import scenario_from_overrides, single_run_name
 from sim.config import REPO_ROOT
 from sim.summary import cost_effectiveness
 
@@ -97,3 +97,11 @@ def test_interventions_experiment_ranks_every_intervention(tmp_path: Path) -> No
     assert "ranked by cost per leaver avoided" in proc.stdout
     ce = pd.read_csv(out / "cost_effectiveness.csv")
     assert len(ce) == 7
+
+
+def test_single_run_names() -> None:
+    assert single_run_name("baseline", []) == "baseline"
+    assert single_run_name("baseline", ["years=3", "n_replications=4", "hydra.run.dir=x"]) == "baseline"
+    assert single_run_name("baseline", ["organisation=ics"]) == "ics"
+    assert single_run_name("baseline", ["leadership=blame", "scenario=baseline"]) == "baseline"   # named by hand
+    assert single_run_name("culture_change", ["leadership=blame"]) == "culture_change"            # by an experiment
