@@ -10,7 +10,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim import outputs
-from sim.config import Config, ConfigError, as_dict, to_config
+from sim.config import DEFAULT_SCENARIO, Config, ConfigError, as_dict, to_config
 from sim.evidence import parameter_table
 from sim.runner import run_scenario
 from sim.summary import summarise
@@ -84,10 +84,6 @@ def scenario_from_overrides(task_overrides: list[str], swept: set[str] | None = 
         value = value.strip("[]").replace(",", "&").replace(" ", "")
         parts.append(value if key in GROUPS else f"{key.rsplit('.', 1)[-1]}={value}")
     return "+".join(parts)
-
-
-#: The scenario name of the default configuration (conf/config.yaml, experiments/baseline.yaml).
-DEFAULT_SCENARIO = "baseline"
 
 
 def single_run_name(scenario: str, task_overrides: list[str]) -> str:

@@ -24,6 +24,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from sim import outputs
+from sim.config import DEFAULT_SCENARIO
 from sim.summary import cost_effectiveness, summarise
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,16 @@ def read_job(folder: Path) -> dict[str, Any]:
     return info
 
 
+
+def sweep_name(sweep_dir: Path) -> str:
+    """The sweep's name for its report: the experiment's ``scenario`` (``ics``,
+    ``leadership_2x2``) from Hydra's ``multirun.yaml``, else the folder's name."""
+    try:
+        name = yaml.safe_load((sweep_dir / "multirun.yaml").read_text()).get("scenario")
+    except (OSError, yaml.YAMLError, AttributeError):
+        name = None
+    return str(name) if name and name != DEFAULT_SCENARIO else sweep_dir.name
+
 def collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Collect a sweep folder; returns the summary and the jobs that did not complete."""
     sweep_dir = Path(sweep_dir)
@@ -127,7 +138,7 @@ def collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         outputs.write_csv(sweep_dir / "cost_effectiveness.csv", ce)
     outputs.write_csv(sweep_dir / "jobs.csv", pd.DataFrame(jobs)[["job", "scenario", "status", "error", "folder"]])
     sweep_cfg = dict(first)
-    sweep_cfg.update(scenario=sweep_dir.name, reference_scenario=reference)
+    sweep_cfg.update(scenario=sweep_name(sweep_dir), reference_scenario=reference)
     outputs.write_text(sweep_dir / "config.yaml", yaml.safe_dump(sweep_cfg, sort_keys=False))
     prov = Path(done[0]["folder"]) / "provenance.json"
     if prov.exists():

@@ -21,6 +21,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENTS_DIR = REPO_ROOT / "experiments"
 
 
+#: The scenario name of the default configuration (conf/config.yaml, experiments/baseline.yaml).
+DEFAULT_SCENARIO = "baseline"
+
+
 class ConfigError(ValueError):
     """A configuration value the model cannot run with; the message names the key."""
 
