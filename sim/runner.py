@@ -47,12 +47,13 @@ def ordered_map(func: Callable[..., T], tasks: Sequence[tuple[Any, ...]], *, wor
                 results[i] = func(*task)
                 bar.update()
         else:
-            # Workers are forked: freezing the parent's objects first keeps the children's
-            # garbage collector from touching (and so copying) every page they share with it.
-            gc.freeze()
             pool = ProcessPoolExecutor(max_workers=workers)
             finished = False
             try:
+                # Workers are forked at the first submit: freezing the parent's objects first
+                # keeps the children's garbage collector from touching (and so copying) every
+                # page they share with it.
+                gc.freeze()
                 futures = {pool.submit(func, *task): i for i, task in enumerate(tasks)}
                 for fut in as_completed(futures):
                     results[futures[fut]] = fut.result()
