@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,12 @@ from sim.streams import Streams
 from sim.workforce import HCA, RN, Workforce
 
 DAYS_PER_YEAR = 365
+
+
+def mean_or_zero(x: np.ndarray) -> float:
+    """The mean of ``x`` (0 when empty), as ``x.mean()`` gives it without its overhead:
+    the daily accumulators call it on every day of the run."""
+    return float(x.sum() / x.size) if x.size else 0.0
 
 
 def beta_draw(rng: np.random.Generator, mean: float, concentration: float, size: int | None = None) -> Any:
@@ -331,7 +337,7 @@ class Model:
         self.patients[team] -= 1
         self.month.discharges += 1
 
-    def _after(self, delay: float, callback: Any, *args: Any) -> None:
+    def _after(self, delay: float, callback: Callable[..., None], *args: Any) -> None:
         """Call ``callback(*args, event)`` after ``delay``: one SimPy timeout with a callback.
 
         Life-cycle steps that decide nothing while they wait (a sickness episode, a notice
@@ -534,9 +540,9 @@ class Model:
         self._leaving(day)              # 5
         self._recruitment(day)          # 6
         self._accumulate(day, care)
-        s = self.staff
-        s.age += day.active / DAYS_PER_YEAR
-        s.tenure += day.active / DAYS_PER_YEAR
+        s, a_day = self.staff, day.active / DAYS_PER_YEAR
+        s.age += a_day
+        s.tenure += a_day
 
     def _staffing(self) -> StaffingDay:
         """Mechanism 2 (staff on duty, bank/agency cover, workload) and 11 (mutual aid),
@@ -583,13 +589,12 @@ class Model:
         avail_fte_t = np.bincount(team, weights=fte_avail, minlength=T)
         developed = np.bincount(team, weights=act & (s.development_u < p.leadership.development_share), minlength=T)
         vacant = np.maximum(0, est - self.in_post).sum(axis=1)
-        in_post_E = E[act]
         return StaffingDay(
             active=act, available=avail, establishment=est, head=head, rn_on_duty=rn_duty,
             patients_per_rn=patients / np.maximum(rn_duty, 0.5),      # someone (site manager) always covers
             hca_shortfall=hca_short, agency=agency, gap=gap_rn + gap_hca, lent=lent, cross_lent=cross_lent,
             exhaustion=np.bincount(team, weights=E * avail, minlength=T) / np.maximum(avail_t, 1),
-            exhaustion_mean=float(in_post_E.sum() / in_post_E.size) if in_post_E.size else 0.0,
+            exhaustion_mean=mean_or_zero(E[act]),
             burnt=burnt, burnt_share=burnt / np.maximum(head, 1),
             inexperience=(inexp_staff + agency * p.staffing.agency_inexperience) / np.maximum(avail_fte_t + agency, 1e-9),
             development_share=developed / np.maximum(head, 1),
@@ -769,12 +774,11 @@ class Model:
         acc.covered += agency
         acc.lent += float(day.lent.sum())
         acc.exhaustion += day.exhaustion_mean
-        engagement = s.engagement[act]
-        acc.engagement += float(engagement.sum() / engagement.size) if engagement.size else 0.0
-        acc.bullying += float(self.bullying.sum() / T)
-        acc.learning += float(self.learning.sum() / T)
-        acc.leader_exhaustion += float(self.leader_exhaustion.sum() / T)
-        acc.leader_compassion += float(self.eff_compassion.sum() / T)
+        acc.engagement += mean_or_zero(s.engagement[act])
+        acc.bullying += mean_or_zero(self.bullying)
+        acc.learning += mean_or_zero(self.learning)
+        acc.leader_exhaustion += mean_or_zero(self.leader_exhaustion)
+        acc.leader_compassion += mean_or_zero(self.eff_compassion)
         acc.leader_vacant += float((~self.leader_present).sum())
         shocked = self._shocked_teams() * self.n_organisations
         mean_shock = (shocked * self._shock_multiplier(self.env.now) + (T - shocked)) / T if shocked else 1.0
