@@ -17,8 +17,19 @@ about 1 MB, not shipped here). It merges NHS Staff Survey organisational results
 * ``Enough_staff_rate``: Q3i "There are enough staff at this organisation for me to do my
   job properly" (agree or strongly agree).
 
-Usage: ``python docs/evidence/derive_staff_survey.py PATH_TO_CSV`` (prints the tables;
-``docs/evidence/staff_survey_derived.txt`` holds the output of the committed version).
+Second, optional input: ``files/data (csv and rda)/data.NHS.2012_2019.csv`` of the public
+GitHub repository ``ebmgt/NHS-wellbeing`` (commit a164806e0be85275387b10fbcce5f5de7064d118,
+210 kB, not shipped): NHS Staff Survey trust indicators 2012-2019 merged with SHMI. Trusts
+with a SHMI value are the non-specialist acute trusts. Columns used:
+
+* ``Engagement.Index``: the survey's overall staff engagement score (1-5), the culture
+  measure of West & Dawson (2012) and of the King's Fund analysis for NHS England (2018).
+* ``WorkStress.Index``: share of staff who felt unwell as a result of work-related stress
+  in the last 12 months (the survey's closest item to burnout before 2021).
+
+Usage: ``python docs/evidence/derive_staff_survey.py WELLBEING_2021_24_CSV [ENGAGEMENT_2012_19_CSV]``
+(prints the tables; ``docs/evidence/staff_survey_derived.txt`` holds the output of the
+committed version).
 """
 
 from __future__ import annotations
@@ -95,6 +106,36 @@ def culture_gradient(d: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def engagement_tables(path: str) -> None:
+    """Pre-pandemic check with the engagement score: work stress by engagement decile and
+    how long a trust's engagement stays where it is (lags of 1-7 years)."""
+    d = pd.read_csv(path).dropna(subset=["SHMI.Index"])
+    rows = []
+    for year, g in d.dropna(subset=["Engagement.Index", "WorkStress.Index"]).groupby("Year.Index"):
+        e, w = g["Engagement.Index"], g["WorkStress.Index"] * 100
+        q10, q40, q60, q90 = e.quantile([0.1, 0.4, 0.6, 0.9])
+        rows.append({"year": year, "trusts": len(g), "r": round(e.corr(w), 2),
+                     "engagement_p10": round(q10, 2), "engagement_p50": round(e.median(), 2),
+                     "engagement_p90": round(q90, 2),
+                     "stress_low_engagement_decile": round(w[e <= q10].mean(), 1),
+                     "stress_middle_band": round(w[(e >= q40) & (e <= q60)].mean(), 1),
+                     "stress_high_engagement_decile": round(w[e >= q90].mean(), 1),
+                     "stress_p10": round(w.quantile(0.1), 1), "stress_p90": round(w.quantile(0.9), 1)})
+    t = pd.DataFrame(rows)
+    t["gap_low_minus_high"] = (t["stress_low_engagement_decile"] - t["stress_high_engagement_decile"]).round(1)
+    print("Work-related stress (% felt unwell) by engagement decile, acute trusts 2012-2019:\n",
+          t.to_string(index=False), "\n")
+    for column in ("Engagement.Index", "WorkStress.Index"):
+        wide = d.pivot_table(index="Code", columns="Year.Index", values=column)
+        years = sorted(wide.columns)
+        lag_rows = []
+        for lag in range(1, len(years)):
+            rs = [wide[[a, a + lag]].dropna().corr().iloc[0, 1] for a in years if a + lag in years]
+            lag_rows.append({"lag_years": lag, "pairs_of_years": len(rs), "r_min": round(min(rs), 2),
+                             "r_max": round(max(rs), 2), "r_mean": round(float(np.mean(rs)), 2)})
+        print(f"Persistence of a trust's {column}, 2012-2019:\n", pd.DataFrame(lag_rows).to_string(index=False), "\n")
+
+
 def main(path: str) -> None:
     d = load(path)
     pd.set_option("display.width", 200)
@@ -111,6 +152,9 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python docs/evidence/derive_staff_survey.py PATH_TO_CSV")
+    if len(sys.argv) not in (2, 3):
+        sys.exit("usage: python docs/evidence/derive_staff_survey.py WELLBEING_2021_24_CSV [ENGAGEMENT_2012_19_CSV]")
     main(sys.argv[1])
+    if len(sys.argv) == 3:
+        print()
+        engagement_tables(sys.argv[2])
