@@ -26,14 +26,14 @@ import numpy as np
 import simpy
 
 from sim.config import Config, scheduled_changes
-from sim.mechanisms import DAILY_STEPS, DailyStep, demand, leaders, recruitment, staffing
-from sim.mechanisms.common import Today, beta_draw, mean_or_zero
+from sim.mechanisms import DAILY_STEPS, DailyStep, demand, interventions, leaders, recruitment, reputation, staffing
+from sim.mechanisms.common import Today, beta_draw
 from sim.mechanisms.culture import psafe_target
 from sim.mechanisms.labour_market import Mover
 from sim.mechanisms.quality import CareDay
 from sim.mechanisms.staffing import StaffingDay
 from sim.metrics import MonthlyRecorder
-from sim.month import Month, close_month
+from sim.month import Month, close_month, mean_or_zero
 from sim.streams import Streams
 from sim.workforce import HCA, RN, Leaders, Organisations, Teams, Workforce
 
@@ -158,8 +158,14 @@ class Model:
                 self._apply_schedule(month)
             self._day()
             if day == self.n_days - 1 or self.month_of_day[day + 1] != month:
-                close_month(self, month)
+                self._close_month(month)
             yield self.env.timeout(1)
+
+    def _close_month(self, month: int) -> None:
+        """Record the month's metrics, move each organisation's reputation, start a new month."""
+        by_organisation = close_month(self, month, interventions.cost(self, month))
+        reputation.monthly(self, by_organisation)
+        self.month = Month.start(self.n_teams, self.n_organisations)
 
     def _day(self) -> None:
         """The daily review at mid-day: each step of ``self.steps`` in turn, vectorised over

@@ -1,6 +1,9 @@
 """The month's accounts: what the daily steps and the SimPy callbacks add up during a
 month (:class:`Month`), and its close, which turns them into the month's metrics in the
 :class:`~sim.metrics.MonthlyRecorder` (system, per team and per organisation).
+
+Imports nothing from ``sim.mechanisms`` at run time: the daily order there lists
+:func:`accumulate`.
 """
 
 from __future__ import annotations
@@ -10,11 +13,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms import interventions, reputation
-from sim.mechanisms.common import Today, mean_or_zero
-
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from sim.mechanisms.common import Today
     from sim.model import Model
+
+
+def mean_or_zero(x: np.ndarray) -> float:
+    """The mean of ``x`` (0 when empty), as ``x.mean()`` gives it without its overhead:
+    the daily accumulators call it on every day of the run."""
+    return float(x.sum() / x.size) if x.size else 0.0
 
 
 @dataclass(slots=True)
@@ -113,8 +122,10 @@ def _ratio(a: float, b: float) -> float:
     return float(a / b) if b > 0 else 0.0
 
 
-def close_month(model: Model, month: int) -> None:
-    """Write the month's metrics, move each organisation's reputation, start a new month."""
+def close_month(model: Model, month: int, intervention_cost: float) -> Mapping[str, Sequence[float]]:
+    """Write the month's metrics (system, per organisation, per team) to the recorder and
+    return them per organisation (one value each; the system's when there is one), which
+    the reputation update reads. ``Model`` then starts a new :class:`Month`."""
     acc, rec, T = model.month, model.recorder, model.n_teams
     days = max(acc.days, 1)
     pd_total = acc.patient_days_t.sum()
@@ -145,7 +156,7 @@ def close_month(model: Model, month: int) -> None:
         "reputation": float(model.organisations.reputation.mean()),
         "establishment": float(model.establishment().sum()),
         "demand_index": acc.demand / days,
-        "intervention_cost": interventions.cost(model, month),
+        "intervention_cost": intervention_cost,
         "transfers": acc.transfers, "cross_organisation_aid_rn": acc.cross_lent / days,
     }
     for name, value in values.items():
@@ -155,8 +166,7 @@ def close_month(model: Model, month: int) -> None:
         for name, by_org in per_org.items():
             rec.by_organisation[name][month] = by_org
     _close_teams(model, month)
-    reputation.monthly(model, per_org if per_org is not None else {k: [v] for k, v in values.items()})
-    model.month = Month.start(T, model.n_organisations)
+    return per_org if per_org is not None else {k: [v] for k, v in values.items()}
 
 
 def _close_teams(model: Model, month: int) -> None:

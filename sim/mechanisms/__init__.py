@@ -41,7 +41,6 @@ from sim.mechanisms.common import (
     expit,
     gamma_day,
     logit,
-    mean_or_zero,
 )
 from sim.mechanisms.culture import bullying_prevalence, engagement_target, psafe_step, psafe_target
 from sim.mechanisms.exhaustion import relative_overload
@@ -53,6 +52,7 @@ from sim.mechanisms.reporting import report_probability, share_learning
 from sim.mechanisms.reputation import reputation_target
 from sim.mechanisms.sickness import sickness_annual_rate
 from sim.mechanisms.staffing import mutual_aid, ring_donors
+from sim.month import mean_or_zero
 
 if TYPE_CHECKING:
     from sim.model import Model

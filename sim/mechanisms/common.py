@@ -57,12 +57,6 @@ def beta_draw(rng: np.random.Generator, mean: float, concentration: float, size:
     return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=size)
 
 
-def mean_or_zero(x: np.ndarray) -> float:
-    """The mean of ``x`` (0 when empty), as ``x.mean()`` gives it without its overhead:
-    the daily accumulators call it on every day of the run."""
-    return float(x.sum() / x.size) if x.size else 0.0
-
-
 @dataclass(slots=True)
 class Today:
     """What the day's steps pass on to later steps: the staffing step fills ``staffing``

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from omegaconf import MISSING
 
-from sim.mechanisms.common import DAYS_PER_YEAR, Today, mean_or_zero
+from sim.mechanisms.common import DAYS_PER_YEAR, Today
 from sim.mechanisms.labour_market import cross_organisation_aid
+from sim.month import mean_or_zero
 from sim.schema import p, prob
 from sim.workforce import HCA, RN
 
