@@ -8,6 +8,7 @@ The stored files were written by the code before the ``sim/mechanisms/`` refacto
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -52,9 +53,7 @@ def test_outputs_match_snapshot_bit_for_bit(name: str) -> None:
     assert got["value"].to_numpy().tobytes() == stored["value"].to_numpy().tobytes()
 
 
-def _roundtrip(df: pd.DataFrame) -> object:
-    import io
-
+def _roundtrip(df: pd.DataFrame) -> io.BytesIO:
     buf = io.BytesIO()
     df.to_parquet(buf, index=False, engine="pyarrow")
     buf.seek(0)
