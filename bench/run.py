@@ -39,8 +39,12 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from sim.config import load_config  # noqa: E402
+from sim.mechanisms import DAILY_STEPS  # noqa: E402
 from sim.model import Model  # noqa: E402
 from sim.runner import run_scenario  # noqa: E402
+
+#: The daily review's steps, in the order ``Model._day`` runs them, timed one by one.
+DAY_STEPS = tuple(name for name, _ in DAILY_STEPS)
 
 POSTS_PER_TEAM = 31  # trust: 19 RN + 12 HCA funded posts per team (conf/organisation/trust.yaml)
 
@@ -89,8 +93,8 @@ def bare_mmc(n_customers: int = 50_000, c: int = 20, load: float = 0.9, seed: in
 
 
 class PatientFlowOnly(Model):
-    """The model's own patient flow in isolation: ``_admissions`` processes and the stays'
-    discharge timeouts (``_occupy_bed``).
+    """The model's own patient flow in isolation: the admission processes and the stays'
+    discharge timeouts (``demand.admissions``, ``demand.occupy_bed``).
 
     Constructed exactly like the model (initial staff, leaders, the initial patients'
     stays, per-team admission processes), but the daily process does
@@ -116,14 +120,9 @@ def patient_flow(n_teams: int, days: int) -> dict[str, float]:
 # --------------------------------------------------------------------------- 2. daily update
 
 
-#: The daily review's steps (``Model._day`` calls them in this order), timed one by one.
-DAY_STEPS = ("_update_leadership", "_staffing", "_care_quality", "_culture", "_exhaustion", "_leaders",
-             "_sickness", "_leaving", "_recruitment", "_accumulate")
-
-
 class DayTimed(Model):
     """The model, with every call of ``_day`` after ``warmup`` days timed, and each of its
-    steps (one method per mechanism) timed inside it."""
+    steps (``sim.mechanisms.DAILY_STEPS``, the model's own list) timed inside it."""
 
     def __init__(self, *args: Any, warmup: float = 30.0, **kw: Any) -> None:
         self.warmup = warmup
@@ -131,8 +130,7 @@ class DayTimed(Model):
         self.day_wall: list[float] = []
         self.step_cpu: dict[str, float] = dict.fromkeys(DAY_STEPS, 0.0)
         super().__init__(*args, **kw)
-        for name in DAY_STEPS:
-            setattr(self, name, self._timed(name, getattr(self, name)))
+        self.steps = tuple((name, self._timed(name, step)) for name, step in self.steps)
 
     def _timed(self, name: str, step: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any) -> Any:
@@ -401,7 +399,7 @@ def analyse(res: dict[str, Any], info: dict[str, Any], quick: bool) -> dict[str,
         "full_model_us_per_admission": stats(full), "ratio_flow": stats(r_flow), "ratio_full": stats(r_full),
         "flow_admissions": raw["flow"][0]["admissions"], "full_admissions": raw[full_key][0]["admissions"],
     }
-    out["targets"].append(("1a. per patient, patient flow alone (model _admissions + stays) / bare SimPy M/M/c customer",
+    out["targets"].append(("1a. per patient, patient flow alone (model demand.admissions + stays) / bare SimPy M/M/c customer",
                            stats(r_flow), "<= 1.0 (aim 0.5)", stats(r_flow)["median"] <= 1.0, WHY["patient"]))
     out["targets"].append(("1b. per admission, full default model (1,000 staff, 1 year) / bare SimPy M/M/c customer",
                            stats(r_full), "<= 1.0 (aim 0.5)", stats(r_full)["median"] <= 1.0,
@@ -539,7 +537,7 @@ def markdown(info: dict[str, Any], res: dict[str, Any], an: dict[str, Any], quic
     L.append("|---|" + "---|" * len(cols))
     for step in DAY_STEPS:
         L.append(f"| `{step}` | " + " | ".join(f"{v['steps_us_per_day'][step]:.0f}" for v in cols) + " |")
-    L.append("\n`_sickness`, `_leaving`, `_care_quality` and `_recruitment` include scheduling their SimPy events "
+    L.append("\n`sickness`, `leaving`, `reporting` and `recruitment` include scheduling their SimPy events "
              "(episodes, notices, incident reviews, recruitment rounds); the rest is array work.")
     L.append("\n## 3. Time per replication vs size\n")
     L.append("| staff in post (teams) | years | CPU s | wall s | work ratio | time ratio | time ratio / work ratio |"

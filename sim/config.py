@@ -1,7 +1,9 @@
 """Typed schema of every model parameter, and its validation.
 
 Values live in ``conf/`` (each with its evidence comment); this module only says what
-type and range each one may take. Hydra merges the YAML onto these dataclasses, so a
+type and range each one may take. The section of each mechanism (``demand``, ``leaving``,
+...) is declared beside its code in ``sim/mechanisms/`` and re-exported here, so every
+schema name stays importable from ``sim.config``. Hydra merges the YAML onto these dataclasses, so a
 misspelt key or a wrong type is rejected at composition; :func:`validate` then checks
 ranges and cross-field rules that types cannot express, and rejects keys added with
 ``+key=value`` that the model would silently ignore.
@@ -17,6 +19,32 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING, DictConfig, ListConfig, OmegaConf
 
+from sim.mechanisms.culture import Culture  # noqa: F401
+from sim.mechanisms.demand import Demand  # noqa: F401
+from sim.mechanisms.exhaustion import Exhaustion  # noqa: F401
+from sim.mechanisms.interventions import (  # noqa: F401
+    INTERVENTION_EFFECTS,
+    CollaborationProgramme,
+    EmergingLeaders,
+    Intervention,
+    Interventions,
+    LeadershipDevelopment,
+    LeaderWellbeingSupport,
+    PayAndTerms,
+    PeerSupport,
+    StaffingUplift,
+)
+from sim.mechanisms.labour_market import LabourMarket  # noqa: F401
+from sim.mechanisms.leaders import Leadership, LeaderWellbeing  # noqa: F401
+from sim.mechanisms.leaving import Leaving  # noqa: F401
+from sim.mechanisms.quality import Quality  # noqa: F401
+from sim.mechanisms.recruitment import Recruitment  # noqa: F401
+from sim.mechanisms.reporting import Reporting  # noqa: F401
+from sim.mechanisms.reputation import Reputation  # noqa: F401
+from sim.mechanisms.sickness import Sickness  # noqa: F401
+from sim.mechanisms.staffing import Collaboration, Staffing  # noqa: F401
+from sim.schema import p, prob  # noqa: F401
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXPERIMENTS_DIR = REPO_ROOT / "experiments"
 
@@ -27,16 +55,6 @@ DEFAULT_SCENARIO = "baseline"
 
 class ConfigError(ValueError):
     """A configuration value the model cannot run with; the message names the key."""
-
-
-def p(lo: float | None = None, hi: float | None = None, default: Any = MISSING) -> Any:
-    """A schema field with an allowed closed range ``[lo, hi]`` (None = unbounded)."""
-    return field(default=default, metadata={"lo": lo, "hi": hi})
-
-
-def prob(default: Any = MISSING) -> Any:
-    """A probability or share: must lie in [0, 1]."""
-    return p(0.0, 1.0, default)
 
 
 @dataclass
@@ -52,195 +70,6 @@ class Organisation:
     initial_vacancy_rate: float = prob()
     establishment_multiplier: float = p(0.1, 5.0)
     compassion_offsets: list[float] = field(default_factory=list)
-
-
-@dataclass
-class LabourMarket:
-    """One labour market shared by the organisations of an integrated care system."""
-
-    move_share: float = prob()
-    search_days: float = p(1.0, 3650.0)
-    appoint_prob: float = prob()
-    exhaustion_carryover: float = prob()
-    aid_share: float = prob()
-
-
-@dataclass
-class Demand:
-    name: str = MISSING
-    occupancy: float = p(0.05, 2.0)
-    los_mean_days: float = p(0.5, 100.0)
-    los_cv: float = p(0.0, 5.0)
-    seasonal_amplitude: float = p(0.0, 0.9)
-    seasonal_peak_day: int = p(0, 364)
-    growth_per_year: float = p(-0.5, 1.0)
-    shock_start_month: int = p(0, None)
-    shock_months: int = p(0, None)
-    shock_multiplier: float = p(0.0, 10.0)
-    shock_team_share: float = prob()
-
-
-@dataclass
-class Staffing:
-    day_presence_per_wte: float = p(0.01, 1.0)
-    safe_patients_per_rn: float = p(1.0, 30.0)
-    agency_fill_share: float = prob()
-    agency_cost_per_wte_day: float = p(0.0, None)
-    agency_inexperience: float = prob()
-    initial_age_min: float = p(16, 70)
-    initial_age_max: float = p(16, 70)
-
-
-@dataclass
-class Exhaustion:
-    burnout_threshold: float = prob()
-    base_stress: float = p(0.0, None)
-    workload_stress: float = p(0.0, None)
-    bullying_stress: float = p(0.0, None)
-    contagion_stress: float = p(0.0, None)
-    blame_shock: float = prob()
-    recovery_rate: float = p(0.0, 1.0)
-    leader_support_recovery: float = p(0.0, None)
-    peer_support_recovery: float = p(0.0, None)
-    peer_support_share: float = prob()
-    susceptibility_sd: float = p(0.0, 3.0)
-    noise_sd: float = p(0.0, 1.0)
-    initial_mean: float = prob()
-
-
-@dataclass
-class Sickness:
-    episodes_per_year: float = p(0.0, 1e5)
-    exhaustion_log_hazard: float = p(0.0, 20.0)
-    long_term_share: float = prob()
-    short_mean_days: float = p(1.0, 365.0)
-    long_mean_days: float = p(1.0, 365.0)
-    duration_cv: float = p(0.0, 5.0)
-
-
-@dataclass
-class Leaving:
-    resignations_per_year: float = p(0.0, 1e5)
-    exhaustion_coef: float = p(0.0, 20.0)
-    psychological_safety_coef: float = p(0.0, 20.0)
-    bullying_coef: float = p(0.0, 20.0)
-    engagement_coef: float = p(0.0, 20.0)
-    new_starter_multiplier: float = p(0.0, 10.0)
-    new_starter_years: float = p(0.0, 10.0)
-    pay_multiplier: float = p(0.0, 10.0)
-    notice_days: int = p(0, 365)
-    retirement_age: float = p(40, 80)
-    retirements_per_year: float = p(0.0, 1.0)
-    max_age: float = p(50, 90)
-
-
-@dataclass
-class Recruitment:
-    attempt_days: float = p(1.0, 730.0)
-    attempt_cv: float = p(0.0, 5.0)
-    success_prob_rn: float = prob()
-    success_prob_hca: float = prob()
-    applicant_multiplier: float = p(0.0, 10.0)
-    reputation_elasticity: float = p(0.0, 10.0)
-    start_delay_days: float = p(0.0, 365.0)
-    new_starter_experience: float = prob()
-    experience_years: float = p(0.01, 30.0)
-    new_starter_age_min: float = p(16, 70)
-    new_starter_age_max: float = p(16, 70)
-
-
-@dataclass
-class Quality:
-    adverse_events_per_1000: float = p(0.0, 1000.0)
-    adverse_odds_per_patient: float = p(0.5, 3.0)
-    reference_patients_per_rn: float = p(1.0, 30.0)
-    adverse_exhaustion_coef: float = p(0.0, 20.0)
-    adverse_inexperience_coef: float = p(0.0, 20.0)
-    adverse_learning_coef: float = p(0.0, 20.0)
-    missed_care_base: float = prob()
-    missed_patients_coef: float = p(0.0, 20.0)
-    missed_exhaustion_coef: float = p(0.0, 20.0)
-    missed_inexperience_coef: float = p(0.0, 20.0)
-    missed_hca_shortfall_coef: float = p(0.0, 20.0)
-    missed_learning_coef: float = p(0.0, 20.0)
-
-
-@dataclass
-class Reporting:
-    report_prob_min: float = prob()
-    report_prob_max: float = prob()
-    review_days: float = p(0.0, 365.0)
-    learning_gain: float = prob()
-    initial_learning: float = prob()
-    learning_decay_years: float = p(0.01, 100.0)
-    learning_share: float = prob()
-    blame_staff_involved: int = p(0, 20)
-    blame_psafe_drop: float = prob()
-    blame_engagement_drop: float = prob()
-
-
-@dataclass
-class Culture:
-    psafe_min: float = prob()
-    psafe_max: float = prob()
-    psafe_timescale_days: float = p(1.0, 3650.0)
-    development_speedup: float = p(0.0, 20.0)
-    bullying_per_year: float = prob()
-    bullying_blame_coef: float = p(0.0, 20.0)
-    bullying_exhaustion_coef: float = p(0.0, 20.0)
-    bullying_psafe_erosion: float = p(0.0, 1.0)
-    engagement_base: float = prob()
-    engagement_psafe_coef: float = p(0.0, 5.0)
-    engagement_exhaustion_coef: float = p(0.0, 5.0)
-    engagement_timescale_days: float = p(1.0, 3650.0)
-
-
-@dataclass
-class Leadership:
-    name: str = MISSING
-    compassion_mean: float = prob()
-    compassion_concentration: float = p(0.1, 1000.0)
-    compassion_shift: float = p(-1.0, 1.0)
-    development_share: float = prob()
-    exhaustion_compassion_loss: float = prob()
-
-
-@dataclass
-class Collaboration:
-    name: str = MISSING
-    collaboration_mean: float = prob()
-    collaboration_concentration: float = p(0.1, 1000.0)
-    collaboration_shift: float = p(-1.0, 1.0)
-    crisis_patients_per_rn: float = p(1.0, 50.0)
-    donor_limit_patients_per_rn: float = p(1.0, 50.0)
-    max_lend_share: float = prob()
-
-
-@dataclass
-class LeaderWellbeing:
-    base_stress: float = p(0.0, None)
-    team_problem_stress: float = p(0.0, None)
-    isolation_stress: float = p(0.0, None)
-    recovery_rate: float = p(0.0, 1.0)
-    peer_support: float = prob()
-    peer_support_recovery: float = p(0.0, None)
-    departures_per_year: float = p(0.0, 1e5)
-    exhaustion_coef: float = p(0.0, 20.0)
-    vacancy_days: float = p(0.0, 730.0)
-    induction_days: float = p(0.0, 730.0)
-    interim_compassion: float = prob()
-
-
-@dataclass
-class Reputation:
-    initial: float = prob()
-    timescale_months: float = p(0.1, 240.0)
-    turnover_coef: float = p(0.0, 50.0)
-    care_coef: float = p(0.0, 50.0)
-    culture_coef: float = p(0.0, 50.0)
-    reference_leaver_rate: float = prob()
-    reference_missed_care: float = prob()
-    reference_psafe: float = prob()
 
 
 @dataclass
@@ -278,76 +107,6 @@ class ScheduledChange:
     month: int = p(0, None)
     key: str = MISSING
     value: float = MISSING
-
-
-@dataclass
-class Intervention:
-    """A programme switched on from ``start_month``, costed per staff post per year."""
-
-    enabled: bool = False
-    start_month: int = p(0, None, default=0)
-    cost_per_staff_year: float = p(0.0, None, default=0.0)
-
-
-@dataclass
-class LeadershipDevelopment(Intervention):
-    compassion_shift: float = p(-1.0, 1.0, default=MISSING)
-
-
-@dataclass
-class PeerSupport(Intervention):
-    share_attending: float = prob()
-
-
-@dataclass
-class LeaderWellbeingSupport(Intervention):
-    peer_support: float = prob()
-
-
-@dataclass
-class StaffingUplift(Intervention):
-    establishment_multiplier: float = p(0.1, 5.0)
-
-
-@dataclass
-class PayAndTerms(Intervention):
-    pay_multiplier: float = p(0.0, 10.0)
-    applicant_multiplier: float = p(0.0, 10.0)
-
-
-@dataclass
-class CollaborationProgramme(Intervention):
-    collaboration_shift: float = p(-1.0, 1.0)
-
-
-@dataclass
-class EmergingLeaders(Intervention):
-    development_share: float = prob()
-
-
-@dataclass
-class Interventions:
-    """MODEL.md mechanism 12; each becomes scheduled parameter changes from its start."""
-
-    leadership_development: LeadershipDevelopment = field(default_factory=LeadershipDevelopment)
-    peer_support: PeerSupport = field(default_factory=PeerSupport)
-    leader_wellbeing_support: LeaderWellbeingSupport = field(default_factory=LeaderWellbeingSupport)
-    staffing_uplift: StaffingUplift = field(default_factory=StaffingUplift)
-    pay_and_terms: PayAndTerms = field(default_factory=PayAndTerms)
-    collaboration_programme: CollaborationProgramme = field(default_factory=CollaborationProgramme)
-    emerging_leaders: EmergingLeaders = field(default_factory=EmergingLeaders)
-
-
-#: What each intervention changes: its field -> the live model parameter it sets.
-INTERVENTION_EFFECTS: dict[str, dict[str, str]] = {
-    "leadership_development": {"compassion_shift": "leadership.compassion_shift"},
-    "peer_support": {"share_attending": "exhaustion.peer_support_share"},
-    "leader_wellbeing_support": {"peer_support": "leader_wellbeing.peer_support"},
-    "staffing_uplift": {"establishment_multiplier": "organisation.establishment_multiplier"},
-    "pay_and_terms": {"pay_multiplier": "leaving.pay_multiplier", "applicant_multiplier": "recruitment.applicant_multiplier"},
-    "collaboration_programme": {"collaboration_shift": "collaboration.collaboration_shift"},
-    "emerging_leaders": {"development_share": "leadership.development_share"},
-}
 
 
 @dataclass

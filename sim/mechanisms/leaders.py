@@ -1,0 +1,146 @@
+"""Mechanism 10, leaders: each team's leader has a compassion style and a willingness to
+collaborate (drawn from the organisation's leadership mix), their own exhaustion (team
+problems and isolation), which erodes their compassion, and departures; a vacant post has
+an interim, and a replacement is drawn from the mix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import simpy
+from omegaconf import MISSING
+
+from sim.mechanisms.common import DAYS_PER_YEAR, Today, beta_draw, daily_probability, exhaustion_step
+from sim.schema import p, prob
+
+if TYPE_CHECKING:
+    from sim.model import Model
+
+
+@dataclass
+class Leadership:
+    name: str = MISSING
+    compassion_mean: float = prob()
+    compassion_concentration: float = p(0.1, 1000.0)
+    compassion_shift: float = p(-1.0, 1.0)
+    development_share: float = prob()
+    exhaustion_compassion_loss: float = prob()
+
+
+@dataclass
+class LeaderWellbeing:
+    base_stress: float = p(0.0, None)
+    team_problem_stress: float = p(0.0, None)
+    isolation_stress: float = p(0.0, None)
+    recovery_rate: float = p(0.0, 1.0)
+    peer_support: float = prob()
+    peer_support_recovery: float = p(0.0, None)
+    departures_per_year: float = p(0.0, 1e5)
+    exhaustion_coef: float = p(0.0, 20.0)
+    vacancy_days: float = p(0.0, 730.0)
+    induction_days: float = p(0.0, 730.0)
+    interim_compassion: float = prob()
+
+
+# ----------------------------------------------------------------------- functional forms
+
+
+def effective_compassion(compassion: np.ndarray, shift: float, leader_exhaustion: np.ndarray,
+                         exhaustion_loss: float, present: np.ndarray,
+                         interim: float) -> np.ndarray:
+    """An exhausted leader cannot lead compassionately; a vacant post has an interim."""
+    own = np.clip(compassion + shift, 0.0, 1.0) * (1.0 - exhaustion_loss * leader_exhaustion)
+    return np.where(present, own, interim)
+
+
+def leader_support(eff_compassion: np.ndarray, present: np.ndarray, tenure_days: np.ndarray,
+                   induction_days: float) -> np.ndarray:
+    """Support staff feel from their leader: weaker while the post is new or vacant."""
+    if induction_days > 0:
+        ramp = 0.5 + 0.5 * np.minimum(1.0, tenure_days / induction_days)
+    else:
+        ramp = np.ones_like(tenure_days, dtype=float)
+    return np.where(present, eff_compassion * ramp, 0.5 * eff_compassion)
+
+
+# ----------------------------------------------------------------------- state and daily steps
+
+
+def initial(model: Model, g: np.random.Generator) -> None:
+    """The leaders in post at the start (after the initial staff, from the same stream)."""
+    cfg, T, leaders = model.cfg, model.n_teams, model.leaders
+    L, C = cfg.leadership, cfg.collaboration
+    offsets = cfg.organisation.compassion_offsets
+    if offsets:
+        mean = np.clip(L.compassion_mean + np.asarray(offsets, dtype=float)[model.teams.organisation], 0.0, 1.0)
+        leaders.compassion[:] = [beta_draw(g, m, L.compassion_concentration) for m in mean]
+    else:
+        leaders.compassion[:] = beta_draw(g, L.compassion_mean, L.compassion_concentration, T)
+    leaders.collaboration[:] = beta_draw(g, C.collaboration_mean, C.collaboration_concentration, T)
+    leaders.tenure[:] = g.uniform(0, 5 * DAYS_PER_YEAR, T)
+    if cfg.mechanisms.leader_wellbeing:
+        leaders.exhaustion[:] = cfg.exhaustion.initial_mean
+    update_styles(model)
+
+
+def update_styles(model: Model, today: Today | None = None) -> None:
+    """The styles leaders show today: compassion (shifted, eroded by exhaustion; an
+    interim's when vacant) and willingness to collaborate (none when vacant)."""
+    p, m, leaders = model.p, model.p.mechanisms, model.leaders
+    loss = p.leadership.exhaustion_compassion_loss if m.leader_wellbeing else 0.0
+    leaders.eff_compassion = effective_compassion(
+        leaders.compassion, p.leadership.compassion_shift, leaders.exhaustion, loss,
+        leaders.present, p.leader_wellbeing.interim_compassion)
+    collab = np.clip(leaders.collaboration + p.collaboration.collaboration_shift, 0.0, 1.0)
+    leaders.willingness = np.where(leaders.present, collab, 0.0)
+
+
+def daily(model: Model, today: Today) -> None:
+    """Leaders' own exhaustion (team problems, isolation) and departures."""
+    p, m, T, day, leaders = model.p, model.p.mechanisms, model.n_teams, today.staffing, model.leaders
+    lw = p.leader_wellbeing
+    if m.leader_wellbeing:
+        isolation = (1.0 - leaders.willingness) * (1.0 - lw.peer_support)
+        stress_l = lw.base_stress + lw.team_problem_stress * (day.burnt_share + day.vacancy) + lw.isolation_stress * isolation
+        recovery_l = lw.recovery_rate * (1.0 + lw.peer_support_recovery * lw.peer_support)
+        leaders.exhaustion = np.where(
+            leaders.present, exhaustion_step(leaders.exhaustion, stress_l, recovery_l), leaders.exhaustion)
+    u_leader = model.rng.leaders.random(T)
+    if m.leader_turnover:
+        log_hr = lw.exhaustion_coef * (leaders.exhaustion - 0.5) if m.leader_wellbeing else 0.0
+        p_leave = daily_probability(lw.departures_per_year * np.exp(log_hr))
+        for t in np.flatnonzero(leaders.present & (u_leader < p_leave)):
+            event = leaders.leaves[t]
+            if event is not None and not event.triggered:
+                event.succeed()
+                model.month.leader_departures += 1     # counted on the day it is decided
+    leaders.tenure += leaders.present
+
+
+# ----------------------------------------------------------------------- SimPy process
+
+
+def post(model: Model, team: int) -> Generator[simpy.Event, Any, None]:
+    """A team's leader post: holder leaves, post vacant, replacement drawn from the mix."""
+    leaders = model.leaders
+    while True:
+        leaders.leaves[team] = model.env.event()
+        yield leaders.leaves[team]
+        leaders.present[team] = False
+        model.log("leader_leaves", team=team)
+        yield model.env.timeout(0.5 + round(model.p.leader_wellbeing.vacancy_days))
+        g, L, C = model.rng.leader_appointments, model.p.leadership, model.p.collaboration
+        mean = L.compassion_mean
+        if model.cfg.organisation.compassion_offsets:
+            offset = model.cfg.organisation.compassion_offsets[model.teams.organisation[team]]
+            mean = min(1.0, max(0.0, mean + offset))
+        leaders.compassion[team] = beta_draw(g, mean, L.compassion_concentration)
+        leaders.collaboration[team] = beta_draw(g, C.collaboration_mean, C.collaboration_concentration)
+        leaders.exhaustion[team] = model.p.exhaustion.initial_mean if model.p.mechanisms.leader_wellbeing else 0.0
+        leaders.tenure[team] = 0.0
+        leaders.present[team] = True
+        model.log("leader_starts", team=team)

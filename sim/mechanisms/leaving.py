@@ -1,0 +1,103 @@
+"""Mechanism 5, leaving: resignations (a proportional hazard in exhaustion, psychological
+safety, bullying and engagement; higher for new starters; lower with better pay) and
+retirements. Each starts a notice period, after which the post becomes vacant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.mechanisms import labour_market
+from sim.mechanisms.common import Today, daily_probability
+from sim.schema import p
+
+if TYPE_CHECKING:
+    from sim.model import Model
+
+
+@dataclass
+class Leaving:
+    resignations_per_year: float = p(0.0, 1e5)
+    exhaustion_coef: float = p(0.0, 20.0)
+    psychological_safety_coef: float = p(0.0, 20.0)
+    bullying_coef: float = p(0.0, 20.0)
+    engagement_coef: float = p(0.0, 20.0)
+    new_starter_multiplier: float = p(0.0, 10.0)
+    new_starter_years: float = p(0.0, 10.0)
+    pay_multiplier: float = p(0.0, 10.0)
+    notice_days: int = p(0, 365)
+    retirement_age: float = p(40, 80)
+    retirements_per_year: float = p(0.0, 1.0)
+    max_age: float = p(50, 90)
+
+
+def resignation_annual_rate(exhaustion: np.ndarray, psafe: np.ndarray, bullying: np.ndarray,
+                            engagement: np.ndarray, new_starter: np.ndarray, *, base: float,
+                            exhaustion_coef: float, psafe_coef: float, bullying_coef: float,
+                            engagement_coef: float, new_starter_multiplier: float,
+                            pay_multiplier: float) -> np.ndarray:
+    """Resignations a year: proportional hazards centred on mid-scale (0.5) states."""
+    log_hr = (exhaustion_coef * (exhaustion - 0.5) + psafe_coef * (0.5 - psafe)
+              + bullying_coef * bullying + engagement_coef * (0.5 - engagement))
+    return base * pay_multiplier * np.exp(log_hr) * np.where(new_starter, new_starter_multiplier, 1.0)
+
+
+def daily(model: Model, today: Today) -> None:
+    """Resignations and retirements decided today; each starts a notice period."""
+    p, m, s = model.p, model.p.mechanisms, model.staff
+    u_leave = model.rng.leaving.random(s.capacity)
+    if not m.leaving:
+        return
+    lv, team, teams = p.leaving, s.team, model.teams
+    res = resignation_annual_rate(
+        s.exhaustion, teams.psafe[team], teams.bullying[team], s.engagement, s.tenure < lv.new_starter_years,
+        base=lv.resignations_per_year, exhaustion_coef=lv.exhaustion_coef,
+        psafe_coef=lv.psychological_safety_coef, bullying_coef=lv.bullying_coef,
+        engagement_coef=lv.engagement_coef, new_starter_multiplier=lv.new_starter_multiplier,
+        pay_multiplier=lv.pay_multiplier)
+    p_res = daily_probability(res)
+    if m.retirement:
+        p_ret = np.where(s.age >= lv.retirement_age, daily_probability(lv.retirements_per_year), 0.0)
+        p_ret = np.where(s.age >= lv.max_age, 1.0, p_ret)
+    else:
+        p_ret = np.zeros(s.capacity)
+    candidates = today.staffing.active & ~s.resigned
+    retire = candidates & (u_leave < p_ret)
+    resign = candidates & ~retire & (u_leave < p_ret + p_res)
+    for i in np.flatnonzero(retire | resign):
+        s.resigned[i] = True
+        notice(model, int(i), "retirement" if retire[i] else "resignation")
+
+
+# ----------------------------------------------------------------------- SimPy callbacks
+
+
+def notice(model: Model, i: int, reason: str) -> None:
+    """Resign or retire at today's review: work the notice period, then leave."""
+    model.log("resign" if reason == "resignation" else "retire", slot=i)
+    model.after(0.5 + model.p.leaving.notice_days, leave, model, i, int(model.staff.generation[i]), reason)
+
+
+def leave(model: Model, i: int, gen: int, reason: str, _event: simpy.Event) -> None:
+    """The end of the notice period: the post becomes vacant (a resigner may look for a
+    post elsewhere in the system)."""
+    s = model.staff
+    if s.generation[i] != gen:
+        return
+    team = s.team[i]
+    model.teams.in_post[team, s.role[i]] -= 1
+    if reason == "resignation" and labour_market.is_open(model):
+        labour_market.seek_post(model, i, team)
+    s.free_slot(i)
+    acc = model.month
+    acc.leavers += 1
+    acc.leavers_t[team] += 1
+    if reason == "resignation":
+        acc.resignations += 1
+    else:
+        acc.retirements += 1
+    model.log("leave", slot=i, reason=reason)

@@ -1,0 +1,70 @@
+"""Mechanism 4, sickness: who starts a sickness episode today (a hazard rising with
+exhaustion) and for how long (short or long term, gamma distributed). An episode decided
+at today's review removes the person from the rota from the next whole day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.mechanisms.common import Today, daily_probability, gamma_day
+from sim.schema import p, prob
+
+if TYPE_CHECKING:
+    from sim.model import Model
+
+
+@dataclass
+class Sickness:
+    episodes_per_year: float = p(0.0, 1e5)
+    exhaustion_log_hazard: float = p(0.0, 20.0)
+    long_term_share: float = prob()
+    short_mean_days: float = p(1.0, 365.0)
+    long_mean_days: float = p(1.0, 365.0)
+    duration_cv: float = p(0.0, 5.0)
+
+
+def sickness_annual_rate(exhaustion: np.ndarray, episodes_per_year: float, log_hazard: float) -> np.ndarray:
+    """Episodes a year: a baseline rate raised exponentially by exhaustion."""
+    return episodes_per_year * np.exp(log_hazard * exhaustion)
+
+
+def daily(model: Model, today: Today) -> None:
+    """Who starts a sickness episode today, and for how long."""
+    p, m, s = model.p, model.p.mechanisms, model.staff
+    u_sick = model.rng.sickness.random(s.capacity)
+    if not m.sickness:
+        return
+    sk = p.sickness
+    p_sick = daily_probability(sickness_annual_rate(s.exhaustion, sk.episodes_per_year, sk.exhaustion_log_hazard))
+    g = model.rng.sickness_duration
+    for i in np.flatnonzero(today.staffing.available & (u_sick < p_sick)):
+        long = g.random() < sk.long_term_share
+        episode(model, int(i), gamma_day(g, sk.long_mean_days if long else sk.short_mean_days, sk.duration_cv))
+
+
+# ----------------------------------------------------------------------- SimPy callbacks
+
+
+def episode(model: Model, i: int, days: int) -> None:
+    """Decided at today's review: off sick from tomorrow for ``days`` whole days."""
+    model.after(0.5, fall_sick, model, i, int(model.staff.generation[i]), days)
+
+
+def fall_sick(model: Model, i: int, gen: int, days: int, _event: simpy.Event) -> None:
+    s = model.staff
+    if s.generation[i] != gen:          # left before the episode began
+        return
+    s.sick[i] = True
+    model.log("sick", slot=i, days=days)
+    model.after(days, recover, model, i, gen)
+
+
+def recover(model: Model, i: int, gen: int, _event: simpy.Event) -> None:
+    if model.staff.generation[i] == gen:
+        model.staff.sick[i] = False
+        model.log("back", slot=i)

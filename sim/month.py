@@ -1,0 +1,213 @@
+"""The month's accounts: what the daily steps and the SimPy callbacks add up during a
+month (:class:`Month`), and its close, which turns them into the month's metrics in the
+:class:`~sim.metrics.MonthlyRecorder` (system, per team and per organisation).
+
+Imports nothing from ``sim.mechanisms`` at run time: the daily order there lists
+:func:`accumulate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from sim.mechanisms.common import Today
+    from sim.model import Model
+
+
+def mean_or_zero(x: np.ndarray) -> float:
+    """The mean of ``x`` (0 when empty), as ``x.mean()`` gives it without its overhead:
+    the daily accumulators call it on every day of the run."""
+    return float(x.sum() / x.size) if x.size else 0.0
+
+
+@dataclass(slots=True)
+class Month:
+    """Accumulators of one month, reset when the month's metrics are written. Counts are
+    floats (they are written as metric values); ``*_t`` are per team."""
+
+    transfers_out: np.ndarray       # by the organisation a mover left
+    vacant_t: np.ndarray
+    est_t: np.ndarray
+    burnt_t: np.ndarray
+    head_t: np.ndarray
+    ppn_t: np.ndarray
+    patient_days_t: np.ndarray
+    missed_t: np.ndarray
+    adverse_t: np.ndarray
+    psafe_t: np.ndarray
+    leavers_t: np.ndarray
+    transfers_t: np.ndarray
+    days: int = 0
+    leavers: float = 0.0
+    resignations: float = 0.0
+    retirements: float = 0.0
+    hires: float = 0.0
+    admissions: float = 0.0
+    discharges: float = 0.0
+    leader_departures: float = 0.0
+    blamed: float = 0.0
+    learned: float = 0.0
+    reported: float = 0.0
+    head: float = 0.0
+    burnt: float = 0.0
+    sick_fte: float = 0.0
+    contract_fte: float = 0.0
+    ppn: float = 0.0
+    agency_cost: float = 0.0
+    gap: float = 0.0
+    covered: float = 0.0
+    lent: float = 0.0
+    exhaustion: float = 0.0
+    engagement: float = 0.0
+    bullying: float = 0.0
+    learning: float = 0.0
+    leader_exhaustion: float = 0.0
+    leader_compassion: float = 0.0
+    leader_vacant: float = 0.0
+    demand: float = 0.0
+    transfers: float = 0.0
+    cross_lent: float = 0.0
+
+    @classmethod
+    def start(cls, n_teams: int, n_organisations: int = 1) -> Month:
+        """Empty accounts for a month of ``n_teams`` teams in ``n_organisations``."""
+        return cls(np.zeros(n_organisations), *(np.zeros(n_teams) for _ in range(11)))
+
+
+def accumulate(model: Model, today: Today) -> None:
+    """Add the day to the month's accumulators (the monthly metrics are their means)."""
+    p, s, acc, T = model.p, model.staff, model.month, model.n_teams
+    day, care, teams, leaders = today.staffing, today.care, model.teams, model.leaders
+    act, fte = day.active, s.fte
+    acc.days += 1
+    acc.cross_lent += day.cross_lent
+    acc.vacant_t += day.vacant
+    acc.est_t += day.establishment.sum(axis=1)
+    acc.head += day.head.sum()
+    acc.burnt += day.burnt.sum()
+    acc.burnt_t += day.burnt
+    acc.head_t += day.head
+    acc.sick_fte += float((fte * (act & s.sick)).sum())
+    acc.contract_fte += float((fte * act).sum())
+    acc.ppn += teams.patients.sum() / max(day.rn_on_duty.sum(), 0.5)
+    acc.ppn_t += day.patients_per_rn
+    acc.patient_days_t += care.patients
+    acc.missed_t += care.missed
+    acc.adverse_t += care.adverse
+    acc.reported += float(care.reported.sum())
+    acc.psafe_t += teams.psafe
+    agency = float(day.agency.sum())
+    acc.agency_cost += agency * p.staffing.agency_cost_per_wte_day
+    acc.gap += float(day.gap.sum())
+    acc.covered += agency
+    acc.lent += float(day.lent.sum())
+    acc.exhaustion += day.exhaustion_mean
+    acc.engagement += mean_or_zero(s.engagement[act])
+    acc.bullying += mean_or_zero(teams.bullying)
+    acc.learning += mean_or_zero(teams.learning)
+    acc.leader_exhaustion += mean_or_zero(leaders.exhaustion)
+    acc.leader_compassion += mean_or_zero(leaders.eff_compassion)
+    acc.leader_vacant += float((~leaders.present).sum())
+    now = model.env.now
+    acc.demand += model.flow.level(now) * model.flow.mean_shock(now, model.n_organisations, T)
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a / b) if b > 0 else 0.0
+
+
+def close_month(model: Model, month: int, intervention_cost: float) -> Mapping[str, Sequence[float]]:
+    """Write the month's metrics (system, per organisation, per team) to the recorder and
+    return them per organisation (one value each; the system's when there is one), which
+    the reputation update reads. ``Model`` then starts a new :class:`Month`."""
+    acc, rec, T = model.month, model.recorder, model.n_teams
+    days = max(acc.days, 1)
+    pd_total = acc.patient_days_t.sum()
+    mean_head = acc.head / days
+    values = {
+        "vacancy_rate": _ratio(acc.vacant_t.sum(), acc.est_t.sum()),
+        "leaver_rate": _ratio(acc.leavers * 12, mean_head),
+        "burnout_prevalence": _ratio(acc.burnt, acc.head),
+        "sickness_absence_rate": _ratio(acc.sick_fte, acc.contract_fte),
+        "patients_per_nurse": acc.ppn / days,
+        "missed_care_rate": _ratio(acc.missed_t.sum(), pd_total),
+        "adverse_events_per_1000": _ratio(acc.adverse_t.sum() * 1000, pd_total),
+        "reported_incidents_per_1000": _ratio(acc.reported * 1000, pd_total),
+        "psychological_safety": acc.psafe_t.sum() / (days * T),
+        "leader_turnover": acc.leader_departures * 12 / T,
+        "agency_cost": acc.agency_cost,
+        "headcount": float(model.staff.active.sum()),
+        "hires": acc.hires, "leavers": acc.leavers, "resignations": acc.resignations,
+        "retirements": acc.retirements, "admissions": acc.admissions, "discharges": acc.discharges,
+        "patients_in_beds": float(model.teams.patients.sum()), "patient_days": float(pd_total),
+        "adverse_events": float(acc.adverse_t.sum()), "reported_incidents": acc.reported,
+        "blamed_incidents": acc.blamed, "learned_incidents": acc.learned,
+        "agency_cover_share": _ratio(acc.covered, acc.gap),
+        "mutual_aid_rn": acc.lent / days, "exhaustion_mean": acc.exhaustion / days,
+        "engagement_mean": acc.engagement / days, "bullying_prevalence": acc.bullying / days,
+        "learning": acc.learning / days, "leader_exhaustion": acc.leader_exhaustion / days,
+        "leader_compassion": acc.leader_compassion / days, "leader_vacancies": acc.leader_vacant / days,
+        "reputation": float(model.organisations.reputation.mean()),
+        "establishment": float(model.establishment().sum()),
+        "demand_index": acc.demand / days,
+        "intervention_cost": intervention_cost,
+        "transfers": acc.transfers, "cross_organisation_aid_rn": acc.cross_lent / days,
+    }
+    for name, value in values.items():
+        rec.org[name][month] = value
+    per_org = organisation_values(model) if model.n_organisations > 1 else None
+    if per_org is not None:
+        for name, by_org in per_org.items():
+            rec.by_organisation[name][month] = by_org
+    _close_teams(model, month)
+    return per_org if per_org is not None else {k: [v] for k, v in values.items()}
+
+
+def _close_teams(model: Model, month: int) -> None:
+    """The month's metrics of each team."""
+    acc, team = model.month, model.recorder.team
+    days = max(acc.days, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        team["vacancy_rate"][month] = np.where(acc.est_t > 0, acc.vacant_t / acc.est_t, 0.0)
+        team["burnout_prevalence"][month] = np.where(acc.head_t > 0, acc.burnt_t / acc.head_t, 0.0)
+        team["patients_per_nurse"][month] = acc.ppn_t / days
+        team["missed_care_rate"][month] = np.where(acc.patient_days_t > 0, acc.missed_t / acc.patient_days_t, 0.0)
+        team["adverse_events_per_1000"][month] = np.where(
+            acc.patient_days_t > 0, acc.adverse_t * 1000 / acc.patient_days_t, 0.0)
+        team["psychological_safety"][month] = acc.psafe_t / days
+
+
+def organisation_values(model: Model) -> dict[str, np.ndarray]:
+    """The month's metrics of each organisation of the system (teams are in blocks)."""
+    acc, K, tpo = model.month, model.n_organisations, model.teams_per_organisation
+    days = max(acc.days, 1)
+
+    def by_org(x: np.ndarray) -> np.ndarray:
+        return np.asarray(x, dtype=float).reshape(K, -1).sum(axis=1)
+
+    def ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.divide(a, b, out=np.zeros(K), where=b > 0)
+
+    pd_k = by_org(acc.patient_days_t)
+    est = model.establishment().sum(axis=1)
+    s = model.staff
+    return {
+        "vacancy_rate": ratio(by_org(acc.vacant_t), by_org(acc.est_t)),
+        "leaver_rate": ratio(by_org(acc.leavers_t) * 12, by_org(acc.head_t) / days),
+        "burnout_prevalence": ratio(by_org(acc.burnt_t), by_org(acc.head_t)),
+        "patients_per_nurse": by_org(acc.ppn_t) / (days * tpo),
+        "missed_care_rate": ratio(by_org(acc.missed_t), pd_k),
+        "adverse_events_per_1000": ratio(by_org(acc.adverse_t) * 1000, pd_k),
+        "psychological_safety": by_org(acc.psafe_t) / (days * tpo),
+        "reputation": model.organisations.reputation.copy(),
+        "transfers_in": by_org(acc.transfers_t),
+        "transfers_out": acc.transfers_out.copy(),
+        "headcount": np.bincount(s.team[s.active], minlength=model.n_teams).reshape(K, -1).sum(axis=1).astype(float),
+        "establishment": by_org(est),
+    }
