@@ -1,31 +1,23 @@
-"""The output contract of shared/MODEL.md: metric names and monthly collection."""
+"""The output contract: metric names (from sim/metric_records.py) and monthly collection."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-#: Organisation-level metrics of the contract (shared/MODEL.md, "Outputs").
-CONTRACT_METRICS: tuple[str, ...] = (
-    "vacancy_rate", "leaver_rate", "burnout_prevalence", "sickness_absence_rate",
-    "patients_per_nurse", "missed_care_rate", "adverse_events_per_1000",
-    "reported_incidents_per_1000", "psychological_safety", "leader_turnover",
-    "agency_cost", "headcount",
-)
+from sim.metric_records import Level, names_at, split_organisation_metric  # noqa: F401 - re-exported
 
-#: Further organisation-level metrics, so every mechanism is visible in the outputs.
-EXTRA_METRICS: tuple[str, ...] = (
-    "hires", "leavers", "resignations", "retirements", "admissions", "discharges",
-    "patients_in_beds", "patient_days", "adverse_events", "reported_incidents",
-    "blamed_incidents", "learned_incidents", "agency_cover_share", "mutual_aid_rn",
-    "exhaustion_mean", "engagement_mean", "bullying_prevalence", "learning",
-    "leader_exhaustion", "leader_compassion", "leader_vacancies", "reputation",
-    "establishment", "demand_index", "intervention_cost", "transfers", "cross_organisation_aid_rn",
-)
+#: Organisation-level metrics: the contract's (docs/model.md, "Outputs"), then the rest, so every
+#: mechanism is visible in the outputs. Derived from the metric records (sim/metric_records.py),
+#: whose order is the row order of ``timeseries.parquet``.
+CONTRACT_METRICS: tuple[str, ...] = names_at(Level.ORGANISATION, contract=True)
+EXTRA_METRICS: tuple[str, ...] = names_at(Level.ORGANISATION, contract=False)
 
 #: Metrics also written per organisation of an integrated care system (``n_organisations``
 #: > 1), as organisation-level rows named ``METRIC@orgK`` (K = 1, 2, ...), so that the
-#: contract's rows (``team`` null, plain names) stay the whole system's.
+#: contract's rows (``team`` null, plain names) stay the whole system's. Listed here because this
+#: order is their row order in ``timeseries.parquet`` (unlike the records' reading order);
+#: tests/unit/test_metric_records.py checks it names exactly the records at this level.
 ORGANISATION_METRICS: tuple[str, ...] = (
     "vacancy_rate", "leaver_rate", "burnout_prevalence", "patients_per_nurse", "missed_care_rate",
     "adverse_events_per_1000", "psychological_safety", "reputation", "transfers_in", "transfers_out", "headcount",
@@ -38,16 +30,8 @@ def organisation_metric(metric: str, organisation: int) -> str:
     return f"{metric}@org{organisation + 1}"
 
 
-def split_organisation_metric(name: str) -> tuple[str, int | None]:
-    """``'vacancy_rate@org2'`` -> ``('vacancy_rate', 2)``; a system metric -> ``(name, None)``."""
-    base, sep, org = name.partition("@org")
-    return (base, int(org)) if sep and org.isdigit() else (name, None)
-
 #: Metrics also written per team (``team`` column not null).
-TEAM_METRICS: tuple[str, ...] = (
-    "vacancy_rate", "burnout_prevalence", "patients_per_nurse", "missed_care_rate",
-    "adverse_events_per_1000", "psychological_safety",
-)
+TEAM_METRICS: tuple[str, ...] = names_at(Level.TEAM)
 
 
 class MonthlyRecorder:

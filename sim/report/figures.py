@@ -1,4 +1,6 @@
-"""Figures of a run folder: trajectories, an overview, a forest plot and team spread.
+"""Every figure of the reports: trajectories, an overview, a forest plot, team spread, the
+culture grid, the organisations of a system, and the Morris and Sobol figures of a
+sensitivity run.
 
 Each function reads the tidy tables of the output contract (``timeseries.parquet``,
 ``summary.csv``), writes one PNG and returns its path, so the HTML report (and anyone
@@ -24,72 +26,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-from sim.metrics import CONTRACT_METRICS, ORGANISATION_METRICS, split_organisation_metric
-
-#: metric -> (title, y-axis label with unit). Shares are plotted as percentages.
-METRIC_LABELS: dict[str, tuple[str, str]] = {
-    "vacancy_rate": ("Vacancy rate", "% of establishment vacant"),
-    "leaver_rate": ("Leaver rate", "% of headcount a year (annualised)"),
-    "burnout_prevalence": ("Burnout prevalence", "% of staff in post burnt out"),
-    "sickness_absence_rate": ("Sickness absence", "% of contracted staff-days lost"),
-    "patients_per_nurse": ("Patients per registered nurse", "patients per RN on duty"),
-    "missed_care_rate": ("Missed care", "% of patient-days with missed care"),
-    "adverse_events_per_1000": ("Adverse events", "per 1,000 patient-days (true)"),
-    "reported_incidents_per_1000": ("Reported incidents", "per 1,000 patient-days"),
-    "psychological_safety": ("Psychological safety", "team mean, 0–1 scale"),
-    "leader_turnover": ("Leader turnover", "% of leaders leaving a year"),
-    "agency_cost": ("Bank and agency spend", "£ per month"),
-    "headcount": ("Headcount", "staff in post"),
-    "hires": ("Hires", "starters per month"),
-    "leavers": ("Leavers", "leavers per month"),
-    "resignations": ("Resignations", "resignations per month"),
-    "retirements": ("Retirements", "retirements per month"),
-    "admissions": ("Admissions", "admissions per month"),
-    "discharges": ("Discharges", "discharges per month"),
-    "patients_in_beds": ("Patients in beds", "mean patients in beds"),
-    "patient_days": ("Patient-days", "patient-days per month"),
-    "adverse_events": ("Adverse events (count)", "events per month"),
-    "reported_incidents": ("Reported incidents (count)", "reports per month"),
-    "blamed_incidents": ("Incidents met with blame", "incidents per month"),
-    "learned_incidents": ("Incidents turned into learning", "incidents per month"),
-    "agency_cover_share": ("Bank and agency cover", "% of gaps covered"),
-    "mutual_aid_rn": ("Mutual aid between teams", "RNs lent per day"),
-    "exhaustion_mean": ("Mean staff exhaustion", "0–1 scale"),
-    "engagement_mean": ("Mean staff engagement", "0–1 scale"),
-    "bullying_prevalence": ("Bullying prevalence", "% of staff bullied"),
-    "learning": ("Learning from incidents", "team learning stock, 0–1"),
-    "leader_exhaustion": ("Leader exhaustion", "mean, 0–1 scale"),
-    "leader_compassion": ("Leader compassion", "mean effective compassion, 0–1"),
-    "leader_vacancies": ("Leader vacancies", "leader posts vacant"),
-    "reputation": ("Employer reputation", "0–1 scale (0.5 = neutral)"),
-    "establishment": ("Establishment", "funded posts"),
-    "demand_index": ("Demand", "admissions per team per day"),
-    "intervention_cost": ("Intervention cost", "£ per month"),
-    "transfers": ("Moves within the system", "movers hired per month"),
-    "transfers_in": ("Staff joining from elsewhere in the system", "starters per month"),
-    "transfers_out": ("Staff leaving for elsewhere in the system", "leavers per month"),
-    "cross_organisation_aid_rn": ("Mutual aid across organisations", "RNs lent per day"),
-}
-
-
-class MetricSet(frozenset):
-    """A set of metric names that also holds each metric's per-organisation rows
-    (``METRIC@orgK``), so one membership test formats both alike."""
-
-    def __contains__(self, metric: object) -> bool:
-        if isinstance(metric, str):
-            metric = split_organisation_metric(metric)[0]
-        return frozenset.__contains__(self, metric)
-
-
-#: Metrics that are shares (0–1) of something: axes and numbers show them as percent.
-PERCENT_METRICS: frozenset[str] = MetricSet({
-    "vacancy_rate", "leaver_rate", "burnout_prevalence", "sickness_absence_rate",
-    "missed_care_rate", "leader_turnover", "agency_cover_share", "bullying_prevalence",
-})
-
-#: Metrics in pounds sterling.
-MONEY_METRICS: frozenset[str] = MetricSet({"agency_cost"})
+from sim import outputs
+from sim.metric_records import (
+    CONTRACT_METRICS,
+    METRIC_LABELS,
+    MONEY_METRICS,
+    PERCENT_METRICS,
+    metric_label,
+    split_organisation_metric,
+)
+from sim.metrics import ORGANISATION_METRICS
 
 BAND_LOW, BAND_HIGH = 0.025, 0.975
 _STYLE = "whitegrid"
@@ -97,13 +43,6 @@ _DPI = 100
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def metric_label(metric: str) -> tuple[str, str]:
-    """Title and axis label of a metric; unknown metrics still get a readable title."""
-    base, organisation = split_organisation_metric(metric)
-    title, unit = METRIC_LABELS.get(base, (base.replace("_", " ").capitalize(), "value"))
-    return (f"{title}, organisation {organisation}" if organisation else title), unit
 
 
 #: seaborn's colour-blind palette, reordered so that the first few colours are far apart
@@ -504,3 +443,94 @@ def organisation_figure(ts: pd.DataFrame, scenario: str, out_dir: Path, *, summa
         fig.suptitle(f"Organisations of the system: {scenario}", fontweight="bold")
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in scenario)
         return _save(fig, Path(out_dir) / f"organisations_{safe}.png")
+
+
+# --------------------------------------------------------------------------- sensitivity analysis
+
+SENSITIVITY_DPI = 100
+
+
+def _metric_scale(metric: str) -> tuple[str, float, str]:
+    """Panel title, the factor that puts the metric in its plotted units, and those units."""
+    title, unit = metric_label(metric)
+    if metric in PERCENT_METRICS:
+        return title, 100.0, "percentage points"
+    return title, 1.0, unit
+
+
+def short_names(keys: Sequence[str]) -> dict[str, str]:
+    """Each dotted key by its parameter name alone, unless two sections share that name."""
+    leaves = [k.split(".", 1)[-1] for k in keys]
+    return {k: leaf if leaves.count(leaf) == 1 else k for k, leaf in zip(keys, leaves, strict=True)}
+
+
+def _grid(n: int, width: float, height: float) -> tuple[Figure, np.ndarray]:
+    ncols = min(2, n)
+    nrows = -(-n // ncols)
+    return plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False)
+
+
+def _save_atomic(fig: Figure, path: Path) -> Path:
+    """Like :func:`_save`, through a temporary file: a sensitivity run writes each output atomically."""
+    outputs.atomic_write(path, lambda p: fig.savefig(p, dpi=SENSITIVITY_DPI, format="png"))
+    plt.close(fig)
+    return path
+
+
+def morris_figure(morris: pd.DataFrame, metrics: Sequence[str], path: Path) -> Path:
+    """mu* against sigma, one panel per metric, each parameter labelled with its mu* interval."""
+    sns.set_theme(style="whitegrid")
+    names = list(dict.fromkeys(morris["parameter"]))
+    short = short_names(names)
+    palette = dict(zip(names, sns.color_palette("colorblind" if len(names) <= 10 else "husl", len(names)), strict=True))
+    fig, axes = _grid(len(metrics), 6.4, 4.8)
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        title, factor, unit = _metric_scale(metric)
+        d = morris[morris["metric"] == metric]
+        mu, conf, sigma = d["mu_star"] * factor, d["mu_star_conf"] * factor, d["sigma"] * factor
+        big = float(np.nanmax(np.r_[mu, 0.0]))
+        for name, m, c, s in zip(d["parameter"], mu, conf, sigma, strict=True):
+            ax.errorbar(m, s, xerr=c, fmt="o", color=palette[name], elinewidth=1, capsize=3, markersize=6)
+            if big > 0 and m >= 0.1 * big:  # label the influential; the legend names the rest by colour
+                ax.annotate(short[name], (m, s), xytext=(4, 4), textcoords="offset points", fontsize=8)
+        lim = float(np.nanmax(np.r_[mu + conf, sigma, 0.0])) or 1.0
+        ax.plot([0, lim * 1.05], [0, lim * 1.05], color="0.6", linestyle=":", linewidth=1, label="σ = μ*")
+        ax.set_xlim(left=0)
+        ax.set_ylim(bottom=0)
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel(f"μ*: mean |elementary effect| ({unit}), 95% interval", fontsize=9)
+        ax.set_ylabel(f"σ of elementary effects ({unit})", fontsize=9)
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.set_visible(False)
+    handles = [plt.Line2D([], [], marker="o", linestyle="", color=palette[p]) for p in names]
+    fig.legend(handles, names, loc="lower center", ncol=min(4, len(names)), fontsize=8, frameon=False)
+    fig.suptitle("Morris screening: influence (μ*) against non-linearity or interaction (σ); dotted line σ = μ*")
+    fig.tight_layout(rect=(0, 0.04 + 0.025 * ((len(names) - 1) // 4), 1, 0.96))
+    return _save_atomic(fig, path)
+
+
+def sobol_figure(sobol: pd.DataFrame, metrics: Sequence[str], path: Path) -> Path:
+    """First-order (S1) and total (ST) Sobol indices with 95% intervals, one panel per metric."""
+    sns.set_theme(style="whitegrid")
+    names = list(dict.fromkeys(sobol["parameter"]))
+    fig, axes = _grid(len(metrics), 7.0, 1.6 + 0.6 * len(names))
+    colours = sns.color_palette("colorblind", 2)
+    height = 0.38
+    pos = np.arange(len(names))
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        d = sobol[sobol["metric"] == metric].set_index("parameter").reindex(names)
+        for k, (col, label) in enumerate((("S1", "first order S1"), ("ST", "total ST"))):
+            ax.barh(pos + (k - 0.5) * height, d[col], height=height, xerr=d[f"{col}_conf"], color=colours[k],
+                    label=label, error_kw={"elinewidth": 1, "capsize": 3, "ecolor": "0.25"})
+        ax.set_yticks(pos, names, fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(0, color="0.3", linewidth=0.8)
+        ax.set_title(_metric_scale(metric)[0], fontsize=10)
+        ax.set_xlabel("Sobol index (share of output variance), 95% interval", fontsize=9)
+        ax.set_ylabel("parameter", fontsize=9)
+        ax.legend(fontsize=8, loc="best")
+    for ax in list(axes.flat)[len(metrics):]:
+        ax.set_visible(False)
+    fig.suptitle("Sobol indices: output variance explained by each parameter alone (S1) and with interactions (ST)")
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    return _save_atomic(fig, path)

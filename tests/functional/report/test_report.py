@@ -1,4 +1,4 @@
-"""The HTML report: built from a small synthetic run folder, checked as text and in a browser."""
+"""The HTML report (sim/report/): built from a small synthetic run folder, checked as text and in a browser."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.figures import CONTRACT_METRICS
+from sim.metric_records import CONTRACT_METRICS
 from sim.report import (
     build_report,
     choose_reference,
@@ -25,7 +25,7 @@ from sim.report import (
     value_with_interval,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SCENARIOS = ("baseline", "compassionate")
 N_REP, N_MONTHS, N_TEAMS = 3, 24, 4

@@ -1,0 +1,63 @@
+"""The run report page: every section rendered into ``templates/report.html``, and the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim import outputs
+from sim.report import sections
+from sim.report.data import REPORT_NAME, RunData, factorial_design, load_run
+from sim.report.render import render
+
+TITLE = "Leadership culture, burnout and care: simulation report"
+
+
+def page(run: RunData, figure_dir: Path) -> str:
+    """The whole HTML page as text; the optional sections appear when their inputs do.
+
+    Draws the figures into ``figure_dir`` on the way (their PNGs are embedded).
+    """
+    design = factorial_design(run.scenario_configs, run.scenarios, run.reference)
+    drawn = sections.figures_section(run, figure_dir)  # drawn first, then the culture grids
+    bodies = {
+        "question": sections.question(run),
+        "scenarios": sections.scenarios(run),
+        "findings": sections.findings(run),
+        "cultures": sections.cultures(run, design, figure_dir),
+        "cost": sections.cost(run),
+        "figures": drawn,
+        "metrics": sections.metrics(run),
+        "assumptions": sections.assumptions(run),
+        "provenance": sections.provenance(run),
+    }
+    shown = [{"anchor": a, "title": t, "data": bodies[a]} for a, t in sections.SECTIONS if bodies.get(a) is not None]
+    subtitle = f"Run folder {run.run_dir.resolve().name}"
+    if run.config.get("scenario"):
+        subtitle += f" · scenario {run.config['scenario']}"
+    return render("report.html", title=TITLE, subtitle=subtitle, sections=shown,
+                  failed_jobs=sections.failed_jobs(run))
+
+
+def build_report(run_dir: Path) -> Path:
+    """Build ``run_dir/report.html`` (figures also saved in ``run_dir/figures``) and return its path."""
+    run = load_run(Path(run_dir))
+    out = run.run_dir / REPORT_NAME
+    outputs.write_text(out, page(run, run.run_dir / "figures"))
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI: rebuild DIR/report.html; exit 2 with one line when DIR is not a run folder."""
+    parser = argparse.ArgumentParser(prog="python -m sim.report", description="Rebuild DIR/report.html.")
+    parser.add_argument("run_dir", type=Path, metavar="DIR", help="run folder with timeseries.parquet")
+    args = parser.parse_args(argv)
+    try:
+        out = build_report(args.run_dir)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(out)
+    return 0

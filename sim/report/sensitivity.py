@@ -1,0 +1,52 @@
+"""The sensitivity analysis page (``analysis: sensitivity``): Morris and Sobol, on the base template.
+
+:mod:`sim.sensitivity` samples and analyses; this module only shows its results:
+``templates/sensitivity.html`` extends ``base.html`` like the run report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config import Config, flatten
+from sim.report.render import Table, figure, render, table
+
+TITLE = "Leadership culture, burnout and care: sensitivity analysis"
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, float):
+        return "—" if not np.isfinite(x) else f"{x:.4g}"
+    return str(x)
+
+
+def result_table(df: pd.DataFrame) -> Table:
+    """A results table with floats to four significant figures."""
+    return table(df.map(_fmt) if len(df) else df)
+
+
+def render_sensitivity(cfg: Config, morris: pd.DataFrame, sobol: pd.DataFrame | None, ranking: pd.Series,
+                       figures: Mapping[str, Path], provenance: dict[str, Any], values: Mapping[str, Any]) -> str:
+    """The self-contained HTML page of a sensitivity run; ``values`` are the parameters' config values."""
+    sens = cfg.sensitivity
+    ranges = pd.DataFrame([{"parameter": p.key, "config value": values[p.key], "low": p.low, "high": p.high,
+                            "normalised μ* (mean over metrics)": ranking.get(p.key, np.nan)} for p in sens.parameters])
+    flat = flatten(provenance)
+    prov = pd.DataFrame({"item": list(flat), "value": [str(v) for v in flat.values()]})
+    return render(
+        "sensitivity.html", title=TITLE, subtitle=f"scenario {cfg.scenario}",
+        question=cfg.description or "Which uncertain parameters drive the outputs?",
+        organisation=cfg.organisation.name, years=f"{cfg.years:g}", sens=sens, n_parameters=len(sens.parameters),
+        summary_months=cfg.outputs.summary_months,
+        top=list(dict.fromkeys(sobol["parameter"])) if sobol is not None else None,
+        ranges=result_table(ranges), morris=result_table(morris),
+        sobol=result_table(sobol) if sobol is not None else None,
+        morris_figure=figure(figures["morris"], "Morris mu* against sigma", wide=True) if "morris" in figures else None,
+        sobol_figure=figure(figures["sobol"], "Sobol indices S1 and ST", wide=True) if "sobol" in figures else None,
+        provenance=result_table(prov),
+    )
