@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
+from sim import outputs
 from sim.metrics import CONTRACT_METRICS, ORGANISATION_METRICS, split_organisation_metric
 
 #: metric -> (title, y-axis label with unit). Shares are plotted as percentages.
@@ -237,7 +238,7 @@ def _hide_unused(axes: np.ndarray, n_used: int) -> None:
 
 def _save(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=_DPI)
+    outputs.save_figure(fig, path, dpi=_DPI)   # atomic: no truncated PNG on a full disk
     plt.close(fig)
     return path
 
