@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import re
 import signal
 import sys
 import tempfile
@@ -90,6 +89,20 @@ def _allowed_keys(dotted: str) -> str:
     return ", ".join(sorted(f.name for f in dataclasses.fields(node)))
 
 
+def _list_holding(item: object, node: type = Config, prefix: str = "") -> str | None:
+    """The dotted name of the schema's list whose entries are ``item`` dataclasses
+    (``schedule``, ``sensitivity.parameters``), or None."""
+    if not isinstance(item, type) or not dataclasses.is_dataclass(item):
+        return None
+    for f in dataclasses.fields(node):
+        if list_item_type(f) is item:
+            return prefix + f.name
+        sub = section_type(f)
+        if sub is not None and (found := _list_holding(item, sub, f"{prefix}{f.name}.")):
+            return found
+    return None
+
+
 def describe(exc: BaseException) -> str:
     """One line for a Hydra / OmegaConf composition error."""
     if isinstance(exc, ConfigError):
@@ -104,11 +117,10 @@ def describe(exc: BaseException) -> str:
     if isinstance(cause, ConfigKeyError | AttributeError) and getattr(cause, "full_key", None):
         key = str(cause.full_key)
         owner = getattr(cause, "object_type", None)
-        overridden = re.match(r"Could not override '([^']+)'", str(exc))
-        if dataclasses.is_dataclass(owner) and owner is not Config and overridden and "." not in key:
+        if "." not in key and (where := _list_holding(owner)):
             # inside a list entry (schedule=[{...}]): OmegaConf names only the leaf
             allowed = ", ".join(sorted(f.name for f in dataclasses.fields(owner)))
-            return f"unknown key '{key}' in an entry of {overridden.group(1)}; allowed here: {allowed}"
+            return f"unknown key '{key}' in an entry of {where}; allowed here: {allowed}"
         return f"unknown key '{key}'; allowed here: {_allowed_keys(key)}"
     if isinstance(cause, ValidationError):
         return f"{cause.full_key}: {str(cause.msg).splitlines()[0]}"
@@ -169,9 +181,10 @@ def plan_jobs(args: list[str]) -> Plan:
     for i, job in enumerate(jobs):
         where = f"job {i} ({' '.join(job)}): " if sweeping and len(jobs) > 1 else ""
         try:
+            _check_literals(job)
             cfg = prepare(compose(job), job if sweeping else None, swept if sweeping else None,
                           None if sweeping else job)
-            _check_overrides(job, cfg)
+            _check_unselected(job, cfg)
         except Exception as exc:
             raise ConfigError(where + describe(exc)) from exc
         configs.append(cfg)
@@ -179,17 +192,12 @@ def plan_jobs(args: list[str]) -> Plan:
     return Plan(sweeping, jobs, configs, Path(folder.strip("'\"")) if folder else None)
 
 
-def _check_overrides(job: list[str], cfg: Config) -> None:
-    """Command-line settings that would silently do nothing, or be read loosely, are refused:
-    a parameter of an intervention that is not selected, an intervention listed twice, a
-    boolean given as anything but true/false."""
+def _check_literals(job: list[str]) -> None:
+    """Command-line values read loosely are refused: an intervention listed twice (Hydra
+    merges it once), a boolean given as anything but true/false (OmegaConf reads 2 or
+    'yes' as true)."""
     for o in job:
         key, _, value = o.lstrip("+~").partition("=")
-        parts = key.split(".")
-        if parts[0] == "intervention" and len(parts) == 3 and parts[1] in INTERVENTION_EFFECTS \
-                and parts[2] != "enabled" and not getattr(cfg.intervention, parts[1]).enabled:
-            raise ConfigError(f"{key} is set but intervention {parts[1]} is not selected, so it would do nothing; "
-                              f"allowed: add intervention={parts[1]} (or intervention=[{parts[1]},...])")
         if key == "intervention":
             names = [v.strip() for v in value.strip("[]").split(",") if v.strip()]
             if len(names) != len(set(names)):
@@ -197,6 +205,17 @@ def _check_overrides(job: list[str], cfg: Config) -> None:
         _, leaf = _schema_node(key)
         if leaf is not None and leaf.type in (bool, "bool") and value.strip().lower() not in ("true", "false"):
             raise ConfigError(f"{key}={value} is not a boolean; allowed: true, false")
+
+
+def _check_unselected(job: list[str], cfg: Config) -> None:
+    """A parameter of an intervention that is not selected would silently do nothing: refused."""
+    for o in job:
+        parts = o.lstrip("+~").partition("=")[0].split(".")
+        if parts[0] == "intervention" and len(parts) == 3 and parts[1] in INTERVENTION_EFFECTS \
+                and parts[2] != "enabled" and not getattr(cfg.intervention, parts[1]).enabled:
+            key = ".".join(parts)
+            raise ConfigError(f"{key} is set but intervention {parts[1]} is not selected, so it would do nothing; "
+                              f"allowed: add intervention={parts[1]} (or intervention=[{parts[1]},...])")
 
 
 def _check_folder(plan: Plan) -> None:
