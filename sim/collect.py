@@ -19,6 +19,7 @@ import json
 import logging
 import math
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -264,10 +265,19 @@ def main(argv: list[str] | None = None) -> int:
     except outputs.FolderLockedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         return collect_and_report(args.sweep_dir)
+    except KeyboardInterrupt:
+        print(f"error: interrupted; {args.sweep_dir} keeps no collected results", file=sys.stderr)
+        return 1
     finally:
         outputs.release_lock(args.sweep_dir)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM ends a collection like Ctrl-C: what it wrote is removed (see :func:`collect`)."""
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 if __name__ == "__main__":
