@@ -363,9 +363,9 @@ def cli() -> None:
     force = any(a in ("force=true", "force=True") for a in args)
     args = [a for a in args if a.split("=", 1)[0] != "force"]   # not a model setting: Hydra never sees it
     sys.argv[1:] = args
-    prevalidate(args, force)
     code: int = 0
     try:
+        prevalidate(args, force)
         main()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
