@@ -329,3 +329,20 @@ def test_intervention_empty_list_means_none_and_is_accepted(capsys: pytest.Captu
     plan = prevalidate([*FAST, "intervention=[]", f"hydra.run.dir={tmp_path / 'r'}"])
     assert plan is not None and not any(getattr(plan.configs[0].intervention, f).enabled
                                         for f in ("peer_support", "staffing_uplift"))
+
+
+def test_kill_9_then_resume_takes_over_the_stale_lock_and_reruns(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "sim", *TINY, "years=30", f"hydra.run.dir={out}"], cwd=REPO_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not ((out / "status.json").exists() and status(out) == "running"):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.2)
+    proc.kill()                                                         # kill -9: no clean-up at all
+    proc.wait(timeout=30)
+    assert status(out) == "running" and (out / outputs.LOCK_NAME).exists()
+    resumed = sim(*FAST, "resume=true", f"hydra.run.dir={out}")        # other settings: the job never completed
+    assert resumed.returncode == 0, resumed.stderr
+    assert status(out) == "completed" and (out / "summary.csv").exists()
+    assert not (out / outputs.LOCK_NAME).exists()
