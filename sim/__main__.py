@@ -74,7 +74,7 @@ def _schema_node(dotted: str) -> tuple[type, dataclasses.Field | None]:
         fields = {f.name: f for f in dataclasses.fields(node)}
         if name not in fields:
             return node, None
-        sub = section_type(fields[name]) or list_item_type(fields[name])
+        sub = section_type(fields[name]) or list_item_type(fields[name], node)
         if sub is None:
             return node, None
         node = sub
@@ -95,7 +95,7 @@ def _list_holding(item: object, node: type = Config, prefix: str = "") -> str | 
     if not isinstance(item, type) or not dataclasses.is_dataclass(item):
         return None
     for f in dataclasses.fields(node):
-        if list_item_type(f) is item:
+        if list_item_type(f, node) is item:
             return prefix + f.name
         sub = section_type(f)
         if sub is not None and (found := _list_holding(item, sub, f"{prefix}{f.name}.")):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -456,21 +457,22 @@ def _check_keys(node: Any, schema: type, prefix: str) -> None:
         value = node[key]
         if sub_type is not None and isinstance(value, DictConfig):
             _check_keys(value, sub_type, f"{prefix}{key}.")
-        item_type = list_item_type(names[key])
+        item_type = list_item_type(names[key], schema)
         if item_type is not None and isinstance(value, ListConfig):
             for i, item in enumerate(value):
                 if isinstance(item, DictConfig):
                     _check_keys(item, item_type, f"{prefix}{key}[{i}].")
 
 
-def list_item_type(f: dataclasses.Field) -> type | None:
-    """The dataclass of a list field's entries (``schedule``, ``sensitivity.parameters``), or None."""
-    args = getattr(f.type, "__args__", None)
-    if isinstance(f.type, str):  # postponed annotations: resolve 'list[ScheduledChange]'
-        inner = f.type.removeprefix("list[").removesuffix("]")
-        found = globals().get(inner)
-        return found if dataclasses.is_dataclass(found) else None
-    if args and dataclasses.is_dataclass(args[0]):
+def list_item_type(f: dataclasses.Field, owner: type) -> type | None:
+    """The dataclass of a list field's entries (``schedule``, ``sensitivity.parameters``), or
+    None; the annotation is resolved in ``owner``'s own module, wherever the schema lives."""
+    try:
+        hint = typing.get_type_hints(owner)[f.name]
+    except (NameError, KeyError, TypeError):
+        return None
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is list and args and dataclasses.is_dataclass(args[0]):
         return args[0]
     return None
 
