@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from sim import outputs
-from sim.config import DEFAULT_SCENARIO, Config, ConfigError, as_dict, to_config
+from sim.config import DEFAULT_SCENARIO, Config, ConfigError, as_dict, flatten, to_config
 from sim.evidence import parameter_table
 from sim.runner import run_scenario
 from sim.summary import summarise
@@ -22,9 +26,13 @@ def run_to_folder(cfg: Config, run_dir: Path, report: bool = True, label: str = 
     """Run the scenario and write the output contract into ``run_dir``.
 
     Files appear only when complete (atomic rename); ``status.json`` says ``running``
-    until everything is written, ``failed`` with the error if anything raised.
+    until everything is written. If anything fails or the run is interrupted (Ctrl-C,
+    SIGTERM, a full disk), at any phase including the report, every result written so
+    far is removed and ``status.json`` says ``failed`` with the error: a failed folder
+    never holds a timeseries, summary or report that could be mistaken for results.
     """
     run_dir.mkdir(parents=True, exist_ok=True)
+    outputs.discard_results(run_dir)          # an earlier run's results must not outlive this one
     started = outputs.now_iso()
     outputs.write_status(run_dir, "running", scenario=cfg.scenario)
     try:
@@ -39,10 +47,11 @@ def run_to_folder(cfg: Config, run_dir: Path, report: bool = True, label: str = 
                            outputs.provenance(cfg.seed, cfg.n_replications, started, outputs.now_iso()))
         if report:
             _report(run_dir)
+        outputs.write_status(run_dir, "completed", scenario=cfg.scenario, started=started)
     except BaseException as exc:
-        outputs.write_status(run_dir, "failed", scenario=cfg.scenario, error=f"{type(exc).__name__}: {exc}")
+        outputs.discard_results(run_dir)       # first: frees the space a full disk needs for the status
+        outputs.mark_failed(run_dir, f"{type(exc).__name__}: {exc}", scenario=cfg.scenario)
         raise
-    outputs.write_status(run_dir, "completed", scenario=cfg.scenario, started=started)
     log.info("completed: %s%s", run_dir, " (open report.html)" if report else "")
     return ts
 
@@ -54,10 +63,65 @@ def _report(run_dir: Path) -> None:
 
 
 def is_completed(run_dir: Path) -> bool:
+    """Status ``completed`` (a resume then checks the files with :func:`damaged_files`)."""
     try:
         return json.loads((run_dir / "status.json").read_text())["status"] == "completed"
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         return False
+
+
+def damaged_files(run_dir: Path) -> str | None:
+    """Why a completed job's files cannot be used (missing or unreadable), or None if they can.
+
+    A resume re-runs such a job instead of trusting its status: a file damaged after the
+    run (a full disk, a copy cut short, a hand edit) would otherwise end up in the summary.
+    """
+    try:
+        yaml.safe_load((run_dir / "config.yaml").read_text())
+        pd.read_csv(run_dir / "summary.csv")
+        ts = pd.read_parquet(run_dir / "timeseries.parquet")
+    except Exception as exc:  # noqa: BLE001 - any reading error means the same: re-run
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    if ts.empty or not {"scenario", "replication", "month", "metric", "value"} <= set(ts.columns):
+        return "timeseries.parquet has no rows or misses columns"
+    return None
+
+
+#: Settings that do not change a job's results: a resume may change them freely.
+RESUME_FREE_KEYS = {"resume", "progress", "n_jobs", "description"}
+
+
+def config_differences(stored: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Keys whose values differ between a completed job's stored config and the new one,
+    as ``key (old -> new)``; settings that do not change results are left out."""
+    old_flat, new_flat = flatten(stored), flatten(new)
+    diffs = []
+    for key in sorted(set(old_flat) | set(new_flat)):
+        if key.split(".", 1)[0] in RESUME_FREE_KEYS:
+            continue
+        a, b = old_flat.get(key, "<absent>"), new_flat.get(key, "<absent>")
+        if a != b:
+            diffs.append(f"{key} ({a!r} -> {b!r})")
+    return diffs
+
+
+def resume_conflict(cfg: Config, run_dir: Path) -> str | None:
+    """With ``resume=true``: why a completed job in ``run_dir`` may not be kept with the new
+    settings (its stored config differs), or None. A job that is not completed is re-run."""
+    if not is_completed(run_dir):
+        return None
+    try:
+        stored = yaml.safe_load((run_dir / "config.yaml").read_text())
+    except (OSError, yaml.YAMLError):
+        return None                             # damaged: re-run, see damaged_files
+    if not isinstance(stored, dict):
+        return None
+    diffs = config_differences(stored, as_dict(cfg))
+    if not diffs:
+        return None
+    shown = ", ".join(diffs[:6]) + (f" and {len(diffs) - 6} more" if len(diffs) > 6 else "")
+    return (f"resume: {run_dir} was completed with other settings: {shown}; resume with the same settings, "
+            "or run into a new folder")
 
 
 #: Overrides that do not make a scenario (they are the same across a sweep's jobs).
@@ -83,7 +147,8 @@ def scenario_from_overrides(task_overrides: list[str], swept: set[str] | None = 
             continue
         value = value.strip("[]").replace(",", "&").replace(" ", "")
         parts.append(value if key in GROUPS else f"{key.rsplit('.', 1)[-1]}={value}")
-    return "+".join(parts)
+    # a name is a folder name and a label: characters outside the safe set become '_'
+    return re.sub(r"[^A-Za-z0-9_.+&=-]", "_", "+".join(parts)).lstrip(".+&=-")
 
 
 def single_run_name(scenario: str, task_overrides: list[str]) -> str:
@@ -108,10 +173,11 @@ def _hydra_run_name(scenario: str) -> str:
 OmegaConf.register_new_resolver("sim.run_name", _hydra_run_name, replace=True)
 
 
-def run_job(cfg: DictConfig, run_dir: Path, task_overrides: list[str] | None = None,
-            swept: set[str] | None = None, label: str = "",
-            single_overrides: list[str] | None = None) -> pd.DataFrame | None:
-    """Validate and run one job; with ``resume=true`` a completed job is skipped.
+def prepare(cfg: DictConfig, task_overrides: list[str] | None = None, swept: set[str] | None = None,
+            single_overrides: list[str] | None = None) -> Config:
+    """Name a job's scenario and validate it: the one path from a composed config to the
+    typed one, used by ``python -m sim`` before Hydra starts (every job of a sweep) and by
+    each job, so that what was checked is what runs.
 
     In a sweep (``task_overrides`` given) the scenario is named from the job's overrides,
     so every job of a sweep has its own name in the collected outputs. A single run with
@@ -126,20 +192,59 @@ def run_job(cfg: DictConfig, run_dir: Path, task_overrides: list[str] | None = N
             changes = [o for o in single_overrides if scenario_from_overrides([o])]
             cfg.description = f"{cfg.description} This run changes it: {', '.join(changes)}."
             cfg.scenario = name
-    try:
-        typed = to_config(cfg)
-    except ConfigError as exc:
-        outputs.write_status(run_dir, "failed", error=str(exc))
-        raise
-    if typed.resume and is_completed(run_dir):
-        log.info("resume: %s already completed, skipped", run_dir)
-        return None
-    if typed.analysis == "sensitivity":
-        from sim.sensitivity import run_sensitivity  # noqa: PLC0415 - SALib only when asked for
+    return to_config(cfg)
 
-        run_sensitivity(typed, run_dir)
-        return None
-    log.info("scenario %s: %d replications x %g years -> %s", typed.scenario, typed.n_replications, typed.years, run_dir)
-    # In a sweep the collected report (sweep folder) shows every job; `python -m sim.report
-    # DIR/<job>` still builds one for a single job on demand.
-    return run_to_folder(typed, run_dir, report=task_overrides is None, label=label)
+
+def run_job(cfg: DictConfig, run_dir: Path, task_overrides: list[str] | None = None,
+            swept: set[str] | None = None, label: str = "",
+            single_overrides: list[str] | None = None) -> pd.DataFrame | None:
+    """Validate and run one job, holding the folder's lock; with ``resume=true`` a completed
+    job is skipped if it was run with the same settings and its files are sound."""
+    typed = prepare(cfg, task_overrides, swept, single_overrides)
+    outputs.acquire_lock(run_dir)               # FolderLocked: another run writes here
+    try:
+        if typed.resume and is_completed(run_dir):
+            conflict = resume_conflict(typed, run_dir)
+            if conflict:
+                raise ConfigError(conflict)
+            damage = damaged_files(run_dir)
+            if damage is None:
+                log.info("resume: %s already completed, skipped", run_dir)
+                return None
+            log.warning("resume: %s said completed but its files are damaged (%s); running it again", run_dir, damage)
+        if typed.analysis == "sensitivity":
+            from sim.sensitivity import run_sensitivity  # noqa: PLC0415 - SALib only when asked for
+
+            run_sensitivity(typed, run_dir)
+            return None
+        log.info("scenario %s: %d replications x %g years -> %s (estimated %s)", typed.scenario,
+                 typed.n_replications, typed.years, run_dir, format_duration(estimate_seconds(typed)))
+        # In a sweep the collected report (sweep folder) shows every job; `python -m sim.report
+        # DIR/<job>` still builds one for a single job on demand.
+        return run_to_folder(typed, run_dir, report=task_overrides is None, label=label)
+    finally:
+        outputs.release_lock(run_dir)
+
+
+#: Seconds of one CPU core per staff member per simulated year (measured: the small
+#: organisation, 124 staff, runs a replication-year in ~0.12 s, the trust ~1,000 staff in
+#: ~3 s on a loaded 2-core machine; the larger figure, so estimates err long).
+SECONDS_PER_STAFF_YEAR = 3e-3
+
+
+def estimate_seconds(cfg: Config) -> float:
+    """Rough wall-clock time of a run: replications x years x staff, over the worker processes."""
+    o = cfg.organisation
+    staff = o.n_organisations * o.n_teams * (o.rn_posts_per_team + o.hca_posts_per_team) * o.establishment_multiplier
+    workers = min(cfg.n_replications, cfg.n_jobs if cfg.n_jobs > 0 else (os.cpu_count() or 1))
+    return cfg.n_replications * cfg.years * staff * SECONDS_PER_STAFF_YEAR / max(1, workers)
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"~{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"~{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"~{seconds / 3600:.1f} h"
+    return f"~{seconds / 86400:.0f} days"

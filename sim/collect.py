@@ -4,8 +4,12 @@ Reads every job folder of a Hydra sweep (``DIR/<job number>/``), concatenates th
 completed jobs' ``timeseries.parquet``, writes ``timeseries.parquet``, ``summary.csv``
 (with paired differences from the reference scenario), ``cost_effectiveness.csv`` when
 interventions are costed, ``jobs.csv`` and ``report.html`` into DIR, and names every
-failed or missing job instead of silently dropping it (exit code 1 when there are any).
-The same code runs automatically at the end of every sweep (:class:`CollectSweep`).
+failed, missing or damaged job instead of silently dropping it (exit code 1 when there
+are any, 2 when DIR is not a sweep folder). The same code runs at the end of every sweep:
+``python -m sim`` collects after Hydra returns (not in a Hydra callback, whose exceptions
+Hydra turns into warnings), so a collection that fails is the command's exit status.
+Collected files from an earlier collection are removed first, and everything written is
+removed again if the collection fails: a sweep folder never shows a stale summary.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import argparse
 import json
 import logging
 import math
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +30,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from sim import outputs
+from sim.app import damaged_files
 from sim.config import DEFAULT_SCENARIO
 from sim.summary import cost_effectiveness, summarise
 
@@ -77,8 +84,10 @@ def read_job(folder: Path) -> dict[str, Any]:
         info["error"] = "no status.json: the job never started or was killed before writing it"
     if info["status"] == "running":
         info["status"], info["error"] = "incomplete", "status still 'running': the job was killed or is still running"
-    if info["status"] == "completed" and not (folder / "timeseries.parquet").exists():
-        info["status"], info["error"] = "incomplete", "completed status but no timeseries.parquet"
+    if info["status"] == "completed":
+        damage = damaged_files(folder)
+        if damage is not None:
+            info["status"], info["error"] = "damaged", f"completed status but unusable files: {damage}"
     try:
         info["config"] = yaml.safe_load((folder / "config.yaml").read_text())
         info["scenario"] = info["config"].get("scenario")
@@ -97,9 +106,32 @@ def sweep_name(sweep_dir: Path) -> str:
         name = None
     return str(name) if name and name != DEFAULT_SCENARIO else sweep_dir.name
 
+class CollectError(RuntimeError):
+    """The sweep could not be collected; the message names the job or file at fault."""
+
+
+#: What a collection writes into the sweep folder (removed before and, on failure, after).
+COLLECTED = (*outputs.RESULT_NAMES, "config.yaml")
+
+
 def collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Collect a sweep folder; returns the summary and the jobs that did not complete."""
+    """Collect a sweep folder; returns the summary and the jobs that did not complete.
+
+    Raises :class:`CollectError` (one line) when nothing can be collected; the folder is
+    then left with no collected results at all.
+    """
     sweep_dir = Path(sweep_dir)
+    outputs.discard_results(sweep_dir, COLLECTED)
+    try:
+        return _collect(sweep_dir)
+    except BaseException as exc:
+        outputs.discard_results(sweep_dir, COLLECTED)
+        if isinstance(exc, CollectError | KeyboardInterrupt | SystemExit):
+            raise
+        raise CollectError(f"{sweep_dir}: collection failed: {type(exc).__name__}: {exc}") from exc
+
+
+def _collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     jobs = [read_job(f) for f in job_folders(sweep_dir)]
     n_expected = expected_jobs(sweep_dir)
     present = {j["job"] for j in jobs}
@@ -108,19 +140,26 @@ def collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
             jobs.append({"job": n, "folder": str(sweep_dir / str(n)), "scenario": None, "status": "missing",
                          "error": "no job folder", "config": None})
     jobs.sort(key=lambda j: j["job"])
-    done = [j for j in jobs if j["status"] == "completed"]
-    if not done:
-        raise FileNotFoundError(f"{sweep_dir}: no completed job to collect")
-    frames, seen = [], set()
-    for j in done:
-        ts = pd.read_parquet(Path(j["folder"]) / "timeseries.parquet")
-        name = str(ts["scenario"].iloc[0])
+    frames, seen, done = [], set(), []
+    months: dict[str, int] = {}
+    for j in (j for j in jobs if j["status"] == "completed"):
+        try:
+            ts = pd.read_parquet(Path(j["folder"]) / "timeseries.parquet")
+            name = str(ts["scenario"].iloc[0])
+        except Exception as exc:  # noqa: BLE001 - damaged after read_job looked: name the job
+            j["status"], j["error"] = "damaged", f"timeseries.parquet unreadable: {type(exc).__name__}: {exc}"
+            continue
         if name in seen:                       # two jobs with one name: keep both, apart
             name = f"{name}#{j['job']}"
             ts["scenario"] = name
         seen.add(name)
         j["scenario"] = name
+        months[name] = int(((j["config"] or {}).get("outputs") or {}).get("summary_months", 12))
         frames.append(ts)
+        done.append(j)
+    if not done:
+        bad = "; ".join(f"job {j['job']}: {j['status']}: {j['error']}" for j in jobs) or "no job folders"
+        raise CollectError(f"{sweep_dir}: no completed job to collect ({bad})")
     ts = pd.concat(frames, ignore_index=True)
     first = done[0]["config"] or {}
     scenarios = list(dict.fromkeys(ts["scenario"]))
@@ -129,7 +168,6 @@ def collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         if reference:
             log.warning("reference scenario %r not among %s; using %r", reference, scenarios, scenarios[0])
         reference = scenarios[0]
-    months = int(first.get("outputs", {}).get("summary_months", 12))
     summary = summarise(ts, reference=reference, months=months)
     outputs.write_parquet(sweep_dir / "timeseries.parquet", ts)
     outputs.write_csv(sweep_dir / "summary.csv", summary)
@@ -177,28 +215,42 @@ def print_ranking(ce: pd.DataFrame, months: int = 12) -> None:
 
 
 class CollectSweep(Callback):
-    """Hydra callback: collect the sweep when it ends (see ``hydra.callbacks`` in conf/)."""
+    """Hydra callback: note the sweep folder and lock it when the sweep starts (see
+    ``hydra.callbacks`` in conf/). The collection itself runs in ``python -m sim`` after
+    Hydra returns (:func:`collect_active`), so that its failure is the exit status."""
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         ACTIVE_SWEEP.clear()
-        ACTIVE_SWEEP["dir"] = Path(config.hydra.sweep.dir)
+        sweep_dir = Path(config.hydra.sweep.dir)
+        try:
+            outputs.acquire_lock(sweep_dir)
+        except outputs.FolderLockedError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            sys.exit(2)                # SystemExit passes through Hydra's callback wrapper
+        ACTIVE_SWEEP["dir"] = sweep_dir
 
-    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        collect_active()
 
-
-def collect_active() -> None:
-    """Collect the sweep under way (also called by the CLI when a sweep ended in failure)."""
+def collect_active() -> int:
+    """Collect the sweep this process ran, print the outcome and return the exit code:
+    0 all jobs completed, 1 a job failed, is missing or damaged, or nothing could be collected."""
     sweep_dir = ACTIVE_SWEEP.get("dir")
     if not isinstance(sweep_dir, Path) or ACTIVE_SWEEP.get("collected") or not sweep_dir.exists():
-        return
+        return 0
     ACTIVE_SWEEP["collected"] = True
+    return collect_and_report(sweep_dir)
+
+
+def collect_and_report(sweep_dir: Path) -> int:
+    """Collect, print the outcome in a few lines, return the exit code (see :func:`main`)."""
     try:
         summary, problems = collect(sweep_dir)
-    except FileNotFoundError as exc:
+    except CollectError as exc:
+        if os.environ.get("SIM_DEBUG"):
+            raise
         print(f"error: {exc}", file=sys.stderr)
-        return
+        return 1
     print_outcome(sweep_dir, summary, problems)
+    return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,12 +261,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.sweep_dir} is not a sweep folder (no numbered job folders)", file=sys.stderr)
         return 2
     try:
-        summary, problems = collect(args.sweep_dir)
-    except FileNotFoundError as exc:
+        outputs.acquire_lock(args.sweep_dir)
+    except outputs.FolderLockedError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return collect_and_report(args.sweep_dir)
+    except KeyboardInterrupt:
+        print(f"error: interrupted; {args.sweep_dir} keeps no collected results", file=sys.stderr)
         return 1
-    print_outcome(args.sweep_dir, summary, problems)
-    return 1 if problems else 0
+    finally:
+        outputs.release_lock(args.sweep_dir)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM ends a collection like Ctrl-C: what it wrote is removed (see :func:`collect`)."""
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 if __name__ == "__main__":

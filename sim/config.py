@@ -12,6 +12,9 @@ ranges and cross-field rules that types cannot express, and rejects keys added w
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,6 +216,24 @@ def _check_keys(node: Any, schema: type, prefix: str) -> None:
         value = node[key]
         if sub_type is not None and isinstance(value, DictConfig):
             _check_keys(value, sub_type, f"{prefix}{key}.")
+        item_type = list_item_type(names[key], schema)
+        if item_type is not None and isinstance(value, ListConfig):
+            for i, item in enumerate(value):
+                if isinstance(item, DictConfig):
+                    _check_keys(item, item_type, f"{prefix}{key}[{i}].")
+
+
+def list_item_type(f: dataclasses.Field, owner: type) -> type | None:
+    """The dataclass of a list field's entries (``schedule``, ``sensitivity.parameters``), or
+    None; the annotation is resolved in ``owner``'s own module, wherever the schema lives."""
+    try:
+        hint = typing.get_type_hints(owner)[f.name]
+    except (NameError, KeyError, TypeError):
+        return None
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) is list and args and dataclasses.is_dataclass(args[0]):
+        return args[0]
+    return None
 
 
 def section_type(f: dataclasses.Field) -> type | None:
@@ -224,23 +245,84 @@ def section_type(f: dataclasses.Field) -> type | None:
     return None
 
 
+#: Upper bounds for the schema's fields that have none (``p(lo, None)``), by field name:
+#: a value above them is a typo or an overflow, never a scenario (e.g. ``base_stress=1e308``
+#: overflowed the model). Stress rates are daily rises on the 0-1 exhaustion scale (above 1
+#: a single day saturates it); recovery multipliers above 100 would make recovery instant;
+#: months are capped at the longest horizon (100 years); costs at £1m per post per year.
+UPPER_BOUNDS: dict[str, float] = {
+    "base_stress": 1.0, "workload_stress": 1.0, "bullying_stress": 1.0, "contagion_stress": 1.0,
+    "team_problem_stress": 1.0, "isolation_stress": 1.0,
+    "leader_support_recovery": 100.0, "peer_support_recovery": 100.0,
+    "shock_start_month": 1200, "shock_months": 1200, "start_month": 1200, "month": 1200, "summary_months": 1200,
+    "agency_cost_per_wte_day": 1e5, "cost_per_staff_year": 1e6,
+}
+#: Any other unbounded field (none today; new fields default to it).
+DEFAULT_UPPER_BOUND = 1e6
+
+
+def _bounds(f: dataclasses.Field) -> tuple[float | None, float | None]:
+    """The allowed closed range of a schema field (its own, or :data:`UPPER_BOUNDS` above)."""
+    lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
+    if lo is not None and hi is None:
+        hi = UPPER_BOUNDS.get(f.name, DEFAULT_UPPER_BOUND)
+    return lo, hi
+
+
+def _check_number(key: str, value: Any, lo: float | None = None, hi: float | None = None) -> None:
+    """One number: finite (NaN and inf pass every comparison test, so they are refused
+    first) and inside ``[lo, hi]``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    if not math.isfinite(value):
+        raise ConfigError(f"{key}={value!r} is not a finite number; allowed: a finite number"
+                          + (f" in [{_fmt(lo)}, {_fmt(hi)}]" if lo is not None or hi is not None else ""))
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ConfigError(f"{key}={value!r} is out of range; allowed: [{_fmt(lo)}, {_fmt(hi)}]")
+
+
+def _fmt(bound: float | None) -> str:
+    return "-inf" if bound is None else f"{bound:g}"
+
+
 def _check_ranges(obj: Any, prefix: str) -> None:
+    """Every number of the config, including list entries (schedule, compassion offsets,
+    sensitivity parameters), finite and in range, each named by its own path."""
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
         key = f"{prefix}{f.name}"
         if dataclasses.is_dataclass(value):
             _check_ranges(value, key + ".")
-            continue
-        lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            continue
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            lo_s = "-inf" if lo is None else f"{lo:g}"
-            hi_s = "inf" if hi is None else f"{hi:g}"
-            raise ConfigError(f"{key}={value!r} is out of range; allowed: [{lo_s}, {hi_s}]")
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                if dataclasses.is_dataclass(item):
+                    _check_ranges(item, f"{key}[{i}].")
+                else:
+                    _check_number(f"{key}[{i}]", item)
+        else:
+            lo, hi = _bounds(f)
+            _check_number(key, value, lo, hi)
+
+
+#: Scenario names become folder names and report labels: a safe character set, no path.
+SCENARIO_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+&=-]{0,119}")
+
+
+def check_scenario_name(name: object, key: str = "scenario") -> None:
+    """Refuse a scenario name that is empty, a path, or has characters a folder name must not."""
+    if not isinstance(name, str) or not SCENARIO_NAME.fullmatch(name):
+        raise ConfigError(f"{key}={name!r} is not a safe scenario name; allowed: 1-120 characters of letters, "
+                          "digits and _ . + & = - (not starting with . + & = or -)")
 
 
 def _check_rules(cfg: Config) -> None:
+    check_scenario_name(cfg.scenario)
+    if cfg.reference_scenario is not None:
+        check_scenario_name(cfg.reference_scenario, "reference_scenario")
+    if abs(cfg.years * 12 - round(cfg.years * 12)) > 1e-6:
+        # a fraction of a month would leave a stub month, a few days long, in the summary window
+        raise ConfigError(f"years={cfg.years!r} is not a whole number of months; allowed: a multiple of 1/12 "
+                          "(e.g. 0.25, 0.5, 1.5)")
     horizon_months = int(round(cfg.years * 12))
     rules = [
         (cfg.staffing.initial_age_min <= cfg.staffing.initial_age_max,
@@ -276,6 +358,10 @@ def _check_rules(cfg: Config) -> None:
         check_parameter_key(cfg, sp.key, where)
         if not sp.low < sp.high:
             raise ConfigError(f"{where}: low={sp.low} must be below high={sp.high}")
+    d = cfg.demand
+    if d.shock_months > 0 and d.shock_multiplier != 1.0 and d.shock_start_month >= horizon_months:
+        raise ConfigError(f"demand.shock_start_month={d.shock_start_month} is after the horizon, so the shock would "
+                          f"never happen; allowed: 0 to {horizon_months - 1} (years={cfg.years:g}), or demand=steady")
     for name in INTERVENTION_EFFECTS:
         iv = getattr(cfg.intervention, name)
         if iv.enabled and iv.start_month >= horizon_months:
@@ -292,11 +378,11 @@ def _check_rules(cfg: Config) -> None:
         section, _, name = change.key.partition(".")
         target = getattr(cfg, section)
         fld = next(f for f in dataclasses.fields(target) if f.name == name)
-        lo, hi = fld.metadata.get("lo"), fld.metadata.get("hi")
+        lo, hi = _bounds(fld)
         if (lo is not None and change.value < lo) or (hi is not None and change.value > hi):
             raise ConfigError(
                 f"{where}.value={change.value!r} is out of range for {change.key}; "
-                f"allowed: [{lo}, {hi}]"
+                f"allowed: [{_fmt(lo)}, {_fmt(hi)}]"
             )
 
 
@@ -363,8 +449,9 @@ def flatten(d: dict[str, Any] | DictConfig | ListConfig, prefix: str = "") -> di
     return out
 
 
-def compose(overrides: list[str] | None = None) -> DictConfig:
-    """Compose the config as ``python -m sim`` would, for tools and tests."""
+def compose(overrides: list[str] | None = None, with_hydra: bool = False) -> DictConfig:
+    """Compose the config as ``python -m sim`` would, for tools and tests (``with_hydra``:
+    keep the ``hydra`` node, e.g. to read a sweep's mode and parameters)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
@@ -372,7 +459,7 @@ def compose(overrides: list[str] | None = None) -> DictConfig:
     register_configs()
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(REPO_ROOT / "conf"), version_base="1.3"):
-        return hydra_compose("config", overrides=list(overrides or []))
+        return hydra_compose("config", overrides=list(overrides or []), return_hydra_config=with_hydra)
 
 
 def load_config(overrides: list[str] | None = None) -> Config:

@@ -11,6 +11,8 @@ import json
 import os
 import platform
 import shlex
+import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -101,3 +103,109 @@ def command_line() -> str:
 
 def write_status(run_dir: Path, status: str, **extra: Any) -> None:
     write_json(run_dir / "status.json", {"status": status, "time": now_iso(), **extra})
+
+
+def mark_failed(run_dir: Path, error: str, **extra: Any) -> None:
+    """Say ``failed`` in status.json even on a full disk: first atomically, else by
+    overwriting the small file in place (needs no new block), so a folder whose run
+    died never keeps saying ``running``."""
+    try:
+        write_status(run_dir, "failed", error=error, **extra)
+    except OSError:
+        data = json.dumps({"status": "failed", "time": now_iso(), "error": error, **extra}, default=str)
+        try:
+            with open(run_dir / "status.json", "r+" if (run_dir / "status.json").exists() else "w") as fh:
+                fh.write(data)
+                fh.truncate()
+        except OSError:
+            pass  # nothing more can be done; collect reports a 'running' folder as incomplete
+
+
+#: The results of a run (or a collected sweep): present only when its status is completed.
+RESULT_NAMES = ("timeseries.parquet", "summary.csv", "provenance.json", "report.html", "cost_effectiveness.csv",
+                "jobs.csv", "figures")
+
+
+def discard_results(folder: Path, names: tuple[str, ...] = RESULT_NAMES) -> None:
+    """Remove a folder's results and leftover temporary files: after a failure (so nothing
+    looks complete, and the space is freed before status.json is written) and before a
+    new run in the same folder (so no stale result outlives a failed re-run)."""
+    for name in names:
+        path = folder / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    for tmp in folder.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+    figures = folder / "figures"
+    if figures.is_dir():
+        for tmp in figures.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+
+
+def save_figure(fig: Any, path: Path, **kwargs: Any) -> None:
+    """``fig.savefig`` through a temporary name, so a figure that exists is complete
+    (a full disk or an interruption leaves no truncated PNG)."""
+    fmt = kwargs.pop("format", path.suffix.lstrip(".") or "png")
+    atomic_write(path, lambda p: fig.savefig(p, format=fmt, **kwargs))
+
+
+# --------------------------------------------------------------------------- locks
+
+LOCK_NAME = ".lock"
+
+
+class FolderLockedError(RuntimeError):
+    """Another live process is writing into the folder."""
+
+
+def lock_holder(folder: Path) -> str | None:
+    """Who holds ``folder``'s lock ('pid N on HOST'), or None if it is free or stale
+    (its process is gone; a lock from another host is trusted, as its process cannot be checked)."""
+    try:
+        pid_s, _, host = (folder / LOCK_NAME).read_text().strip().partition(" ")
+        pid = int(pid_s)
+    except (OSError, ValueError):
+        return None
+    if host == socket.gethostname():
+        if pid == os.getpid():
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+    return f"pid {pid} on {host}"
+
+
+def acquire_lock(folder: Path) -> Path:
+    """Create ``folder/.lock`` (atomically, O_EXCL) or raise :class:`FolderLockedError`, so two
+    runs never write into one folder; a stale lock (dead process) is taken over."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_NAME
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666 & ~_UMASK)
+        except FileExistsError:
+            holder = lock_holder(folder)
+            if holder is not None:
+                raise FolderLockedError(f"{folder} is in use by another run ({holder}); wait for it to end, "
+                                   f"or choose another folder") from None
+            path.unlink(missing_ok=True)
+            continue
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"{os.getpid()} {socket.gethostname()}\n")
+        return path
+    raise FolderLockedError(f"{folder}: could not take its lock {path}")
+
+
+def release_lock(folder: Path) -> None:
+    """Remove ``folder``'s lock if this process holds it."""
+    path = folder / LOCK_NAME
+    try:
+        if int(path.read_text().split()[0]) == os.getpid():
+            path.unlink(missing_ok=True)
+    except (OSError, ValueError, IndexError):
+        pass

@@ -262,17 +262,28 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Exit 0 all checks pass, 1 a check failed (or the run failed or was interrupted),
+    2 bad usage or input; errors are one line (``SIM_DEBUG=1``: the traceback)."""
     try:
         args = parser().parse_args(argv)
     except SystemExit as exc:  # argparse: usage error (2) or --help (0)
         return int(exc.code or 0)
-    if args.command == "check":
-        extra = [o for o in args.overrides if o != "--"]
-        return check(extra, args.only, args.baselines)
-    if not args.reason.strip():
-        print("error: --reason must not be empty", file=sys.stderr)
-        return 2
-    return update(args.reason, args.baselines, args.changelog)
+    try:
+        if args.command == "check":
+            extra = [o for o in args.overrides if o != "--"]
+            return check(extra, args.only, args.baselines)
+        if not args.reason.strip():
+            print("error: --reason must not be empty", file=sys.stderr)
+            return 2
+        return update(args.reason, args.baselines, args.changelog)
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - a failure of the run itself: one line, result-level
+        if os.environ.get("SIM_DEBUG"):
+            raise
+        print(f"error: regression run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@ differences from the reference scenario under common random numbers."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -11,11 +13,26 @@ SUMMARY_COLUMNS = ["scenario", "metric", "n", "mean", "sd", "ci_low", "ci_high"]
 DIFF_COLUMNS = ["diff", "diff_ci_low", "diff_ci_high"]
 
 
-def replication_means(ts: pd.DataFrame, months: int = 12) -> pd.DataFrame:
-    """Each replication's organisation-level metrics averaged over the last ``months``."""
-    org = ts[ts["team"].isna()]
-    last = org["month"].max()
-    window = org[org["month"] > last - months]
+#: Months of a summary window: one number for every scenario, or one per scenario (a
+#: collected sweep whose jobs set their own ``outputs.summary_months``).
+Months = int | Mapping[str, int]
+
+
+def last_months(frame: pd.DataFrame, months: Months = 12) -> pd.DataFrame:
+    """The rows of each scenario's own last ``months`` months.
+
+    Each scenario's window ends at its own last month: a collected sweep may hold jobs
+    of different horizons (``-m years=1,2``), and a window taken from the longest job
+    would leave the shorter jobs out of the summary altogether.
+    """
+    last = frame.groupby("scenario", sort=False, observed=True)["month"].transform("max")
+    width = frame["scenario"].map(lambda s: months.get(s, 12)).astype(float) if isinstance(months, Mapping) else months
+    return frame[frame["month"] > last - width]
+
+
+def replication_means(ts: pd.DataFrame, months: Months = 12) -> pd.DataFrame:
+    """Each replication's organisation-level metrics averaged over its scenario's last ``months``."""
+    window = last_months(ts[ts["team"].isna()], months)
     return window.groupby(["scenario", "replication", "metric"], sort=False, observed=True)["value"].mean().reset_index()
 
 
@@ -31,7 +48,7 @@ def t_interval(values: np.ndarray) -> tuple[float, float, float, float]:
     return mean, sd, mean - half, mean + half
 
 
-def summarise(ts: pd.DataFrame, reference: str | None = None, months: int = 12) -> pd.DataFrame:
+def summarise(ts: pd.DataFrame, reference: str | None = None, months: Months = 12) -> pd.DataFrame:
     """The summary.csv table of shared/MODEL.md."""
     reps = replication_means(ts, months)
     scenarios = list(dict.fromkeys(reps["scenario"]))
@@ -66,7 +83,7 @@ def _ratio_interval(cost: float, lo: float, hi: float) -> tuple[float, float]:
     return lower, upper
 
 
-def cost_effectiveness(ts: pd.DataFrame, reference: str, months: int = 12) -> pd.DataFrame:
+def cost_effectiveness(ts: pd.DataFrame, reference: str, months: Months = 12) -> pd.DataFrame:
     """Cost per leaver and per adverse event avoided vs the reference, paired by replication.
 
     Over the last ``months`` months: the extra intervention spend, and the leavers and
@@ -74,7 +91,7 @@ def cost_effectiveness(ts: pd.DataFrame, reference: str, months: int = 12) -> pd
     reference (common random numbers). Empty when no scenario spends on interventions.
     """
     org = ts[ts["team"].isna() & ts["metric"].isin(["intervention_cost", "leavers", "adverse_events"])]
-    window = org[org["month"] > org["month"].max() - months]
+    window = last_months(org, months)
     totals = window.groupby(["scenario", "replication", "metric"])["value"].sum().unstack("metric")
     if "intervention_cost" not in totals or reference not in totals.index.get_level_values(0):
         return pd.DataFrame()

@@ -176,7 +176,7 @@ def _hide_unused(axes: np.ndarray, n_used: int) -> None:
 
 def _save(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=_DPI)
+    outputs.save_figure(fig, path, dpi=_DPI)   # atomic: no truncated PNG on a full disk
     plt.close(fig)
     return path
 

@@ -26,11 +26,14 @@ def status(folder: Path) -> str:
 
 def test_failed_job_in_a_sweep_keeps_the_others_and_resume_finishes_the_rest(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
-    first = sim("-m", *QUICK, "n_replications=1,0,2", f"hydra.sweep.dir={sweep}")
-    assert first.returncode != 0                                   # the sweep reports its failure
+    (sweep / "1" / "config.yaml").mkdir(parents=True)          # injected fault: job 1 cannot write its config
+    first = sim("-m", *QUICK, "n_replications=1,3,2", f"hydra.sweep.dir={sweep}")
+    assert first.returncode == 1, first.stderr                     # the sweep reports its failure
+    assert "Traceback" not in first.stderr
     assert [status(sweep / str(i)) for i in range(3)] == ["completed", "failed", "completed"]
-    assert "n_replications" in json.loads((sweep / "1" / "status.json").read_text())["error"]
+    assert "config.yaml" in json.loads((sweep / "1" / "status.json").read_text())["error"]
     assert not (sweep / "1" / "timeseries.parquet").exists()
+    (sweep / "1" / "config.yaml").rmdir()                          # the fault is repaired
 
     # Job 2 is "killed" mid-run: its status still says running and its results are gone.
     (sweep / "2" / "timeseries.parquet").unlink()

@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 
 from sim.config import REPO_ROOT
-from tests.functional.test_sweeps import SMALL
+from tests.functional.test_sweeps import SMALL, SURGE_IN_YEAR_1
 
 pytestmark = pytest.mark.cluster
 
-SWEEP = ["experiment=leadership_2x2", *SMALL]
+SWEEP = ["experiment=leadership_2x2", *SMALL, SURGE_IN_YEAR_1]
 PLUGINS = {"slurm_local": "hydra_plugins.hydra_submitit_launcher", "ray": "hydra_plugins.hydra_ray_launcher"}
 #: Overrides per launcher; Ray is started by the launcher itself on this machine, with at most 2 CPUs.
 LAUNCHERS = {

@@ -15,6 +15,9 @@ from sim.config import REPO_ROOT
 from sim.summary import cost_effectiveness
 
 SMALL = ["organisation=small", "years=1", "outputs.summary_months=6", "n_replications=2", "n_jobs=1", "progress=false"]
+#: The 2x2's demand surge starts in month 24; a one-year test moves it into the horizon
+#: (a surge after the horizon is refused: it would silently never happen).
+SURGE_IN_YEAR_1 = "demand.shock_start_month=6"
 
 
 def sim(*args: str, module: str = "sim") -> subprocess.CompletedProcess[str]:
@@ -25,7 +28,7 @@ def sim(*args: str, module: str = "sim") -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def sweep_2x2(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sweep") / "basic"
-    proc = sim("experiment=leadership_2x2", *SMALL, f"hydra.sweep.dir={out}")
+    proc = sim("experiment=leadership_2x2", *SMALL, SURGE_IN_YEAR_1, f"hydra.sweep.dir={out}")
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -47,7 +50,7 @@ def test_experiment_runs_all_scenarios_and_collects_them(sweep_2x2: Path) -> Non
 
 def test_joblib_launcher_gives_identical_results(sweep_2x2: Path, tmp_path: Path) -> None:
     out = tmp_path / "joblib"
-    proc = sim("experiment=leadership_2x2", *SMALL, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+    proc = sim("experiment=leadership_2x2", *SMALL, SURGE_IN_YEAR_1, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
                f"hydra.sweep.dir={out}")
     assert proc.returncode == 0, proc.stderr
     pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv"), pd.read_csv(sweep_2x2 / "summary.csv"))
@@ -55,11 +58,13 @@ def test_joblib_launcher_gives_identical_results(sweep_2x2: Path, tmp_path: Path
 
 def test_collect_names_a_failed_job_and_collects_the_rest(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
-    sim("-m", *SMALL, "n_replications=1,0", f"hydra.sweep.dir={sweep}")
+    (sweep / "1" / "config.yaml").mkdir(parents=True)         # job 1 cannot write its config: it fails
+    first = sim("-m", *SMALL, "n_replications=1,2", f"hydra.sweep.dir={sweep}")
+    assert first.returncode == 1 and "Traceback" not in first.stderr
     (sweep / "summary.csv").unlink()
     proc = sim(str(sweep), module="sim.collect")
     assert proc.returncode == 1
-    assert "job 1" in proc.stderr and "failed" in proc.stderr and "n_replications" in proc.stderr
+    assert "job 1" in proc.stderr and "failed" in proc.stderr and "config.yaml" in proc.stderr
     summary = pd.read_csv(sweep / "summary.csv")
     assert set(summary["scenario"]) == {"baseline"}           # n_replications does not name a scenario
     assert sim(str(tmp_path / "nothing"), module="sim.collect").returncode == 2
