@@ -27,7 +27,7 @@ import simpy
 
 from sim.config import Config, scheduled_changes
 from sim.mechanisms import DAILY_STEPS, DailyStep, demand, interventions, leaders, recruitment, reputation, staffing
-from sim.mechanisms.common import Today, beta_draw
+from sim.mechanisms.common import Today, beta_quantile
 from sim.mechanisms.culture import psafe_target
 from sim.mechanisms.labour_market import Mover
 from sim.mechanisms.quality import CareDay
@@ -37,7 +37,7 @@ from sim.month import Month, close_month, mean_or_zero
 from sim.streams import Streams
 from sim.workforce import HCA, RN, Leaders, Organisations, Teams, Workforce
 
-__all__ = ["DAYS_PER_YEAR", "CareDay", "Model", "Month", "Mover", "StaffingDay", "beta_draw", "mean_or_zero"]
+__all__ = ["DAYS_PER_YEAR", "CareDay", "Model", "Month", "Mover", "StaffingDay", "beta_quantile", "mean_or_zero"]
 
 DAYS_PER_YEAR = 365
 
@@ -65,8 +65,7 @@ class Model:
         self.steps: tuple[tuple[str, DailyStep], ...] = DAILY_STEPS    # the daily review, in order
 
         self.teams = Teams.start(K, org.n_teams, org.rn_posts_per_team, org.hca_posts_per_team)
-        capacity = int(math.ceil(self.teams.posts.sum() * max(1.0, org.establishment_multiplier))) + 8
-        self.staff = Workforce(capacity)
+        self.staff = Workforce(T, int(math.ceil(self.teams.posts.max() * max(1.0, org.establishment_multiplier))))
         self.leaders = Leaders.start(T)
         self.organisations = Organisations.start(K, cfg.reputation.initial)
         self.initial_patients = 0
@@ -91,6 +90,11 @@ class Model:
     def posts(self) -> np.ndarray:
         """Funded posts per team and role before the multiplier (``teams.posts``)."""
         return self.teams.posts
+
+    @property
+    def day(self) -> int:
+        """Today's day number (the position of the day's random numbers)."""
+        return int(self.env.now)
 
     def log(self, event: str, **details: Any) -> None:
         """Record an event in the trace (when tracing)."""
@@ -124,6 +128,7 @@ class Model:
         constants of the patient flow that every candidate arrival reads."""
         self._est = np.rint(self.teams.posts * self.p.organisation.establishment_multiplier).astype(np.int64)
         self._est.setflags(write=False)
+        self.staff.ensure_posts(int(self._est.max(initial=1)))
         self.est_fte = self._est * self.mean_fte()
         self.flow = demand.PatientFlow(self.p, self.cfg.organisation.beds_per_team, self.teams_per_organisation,
                                        self.n_teams, self.n_days)
@@ -131,18 +136,22 @@ class Model:
     # ------------------------------------------------------------------ initial state
 
     def _initial_state(self) -> None:
-        """Staff, leaders, team culture and patients at the start, in this order, from the
-        ``initial_state`` stream (and each team's patient-flow draws)."""
-        cfg, g, T = self.cfg, self.rng.initial_state, self.n_teams
+        """Staff, leaders, team culture and patients at the start: post k of each team and
+        role is held when k < its establishment less its initial vacancies; holders' ages
+        and tenures come from the ``initial_state`` stream by slot, their other attributes
+        from ``new_starters`` as for any holder (and the patients from each ward's flow)."""
+        cfg, T, s = self.cfg, self.n_teams, self.staff
         est = self.establishment()
         vacant = np.rint(est * cfg.organisation.initial_vacancy_rate).astype(np.int64)
+        u = self.rng.initial_state.at(0, 0).random(2 * s.capacity).reshape(-1, 2)   # by slot: age, tenure
+        lo, hi = cfg.staffing.initial_age_min, cfg.staffing.initial_age_max
         for t in range(T):
             for r in (RN, HCA):
-                for _ in range(est[t, r] - vacant[t, r]):
-                    i = recruitment.hire(self, t, r, g, initial=True)
-                    self.staff.age[i] = g.uniform(cfg.staffing.initial_age_min, cfg.staffing.initial_age_max)
-                    self.staff.tenure[i] = min(g.exponential(8.0), max(0.0, self.staff.age[i] - 21.0))
-        leaders.initial(self, g)
+                for k in range(est[t, r] - vacant[t, r]):
+                    i = recruitment.hire(self, t, r, s.slot(t, r, k), initial=True)
+                    s.age[i] = lo + (hi - lo) * u[i, 0]
+                    s.tenure[i] = min(-8.0 * math.log1p(-u[i, 1]), max(0.0, s.age[i] - 21.0))
+        leaders.initial(self)
         self.teams.psafe[:] = psafe_target(self.leaders.eff_compassion, cfg.culture.psafe_min, cfg.culture.psafe_max)
         self.teams.learning[:] = cfg.reporting.initial_learning if cfg.mechanisms.learning else 0.0
         demand.initial_patients(self)

@@ -1,9 +1,9 @@
-"""Per-staff state as numpy arrays (one slot per person in post), updated vectorised; and
-beside it the state of teams, leaders and organisations.
+"""Per-staff state as numpy arrays (one slot per funded post, fixed by team, role and post
+number), updated vectorised; and beside it the state of teams, leaders and organisations.
 
-A slot is taken on hiring and freed on leaving; ``generation`` counts how often a
-slot has been reused so that a pending life-cycle process (a sickness episode, a
-notice period) never acts on the next occupant.
+A post's slot is held from hiring to leaving; ``generation`` counts the post's holders so
+that a pending life-cycle process (a sickness episode, a notice period) never acts on the
+next holder, and so that each holder gets their own random numbers.
 """
 
 from __future__ import annotations
@@ -17,46 +17,74 @@ RN, HCA = 0, 1   # roles: registered nurse, healthcare assistant
 
 
 class Workforce:
-    """Every staff slot's state, one array per attribute."""
+    """Every funded post's state, one array per attribute, indexed by a stable *post slot*.
 
-    def __init__(self, capacity: int) -> None:
-        self.capacity = capacity
-        self.active = np.zeros(capacity, dtype=bool)       # in post
-        self.sick = np.zeros(capacity, dtype=bool)         # off sick today
-        self.resigned = np.zeros(capacity, dtype=bool)     # serving notice
-        self.team = np.zeros(capacity, dtype=np.int64)
-        self.role = np.zeros(capacity, dtype=np.int64)
-        self.fte = np.zeros(capacity)
-        self.age = np.zeros(capacity)                      # years
-        self.tenure = np.zeros(capacity)                   # years in post
-        self.experience0 = np.zeros(capacity)              # experience on joining, 0-1
-        self.exhaustion = np.zeros(capacity)
-        self.engagement = np.zeros(capacity)
-        self.susceptibility = np.ones(capacity)            # individual stress multiplier
-        self.peer_u = np.ones(capacity)                    # attends peer support if < share
-        self.development_u = np.ones(capacity)             # has leadership development if < share
-        self.generation = np.zeros(capacity, dtype=np.int64)
-        self._free = list(range(capacity - 1, -1, -1))     # pop() gives the lowest slot
+    Post ``k`` of role ``r`` in team ``t`` is slot ``k * 2T + 2t + r`` (T teams): its
+    index never changes, and an establishment uplift appends whole rows of posts (a new
+    ``k``) at the end without moving any other. A person's random numbers are those of
+    their post (``sim/streams.py``), so they do not depend on array order or on who else
+    was hired. ``generation`` counts the post's past holders (its hire number).
+    """
 
-    def take_slot(self) -> int:
-        if not self._free:
-            self._grow()
-        return self._free.pop()
+    def __init__(self, n_teams: int, posts_per_role: int) -> None:
+        self.n_teams = n_teams
+        self.row = 2 * n_teams                              # slots per post number k
+        self.capacity = 0
+        self.active = np.zeros(0, dtype=bool)               # in post
+        self.sick = np.zeros(0, dtype=bool)                 # off sick today
+        self.resigned = np.zeros(0, dtype=bool)             # serving notice
+        self.reserved = np.zeros(0, dtype=bool)             # vacant, a recruitment round under way
+        self.team = np.zeros(0, dtype=np.int64)             # fixed by the slot
+        self.role = np.zeros(0, dtype=np.int64)             # fixed by the slot
+        self.fte = np.zeros(0)
+        self.age = np.zeros(0)                              # years
+        self.tenure = np.zeros(0)                           # years in post
+        self.experience0 = np.zeros(0)                      # experience on joining, 0-1
+        self.exhaustion = np.zeros(0)
+        self.engagement = np.zeros(0)
+        self.susceptibility = np.ones(0)                    # individual stress multiplier
+        self.peer_u = np.ones(0)                            # attends peer support if < share
+        self.development_u = np.ones(0)                     # has leadership development if < share
+        self.generation = np.zeros(0, dtype=np.int64)       # past holders of the post
+        self.attempts = np.zeros(0, dtype=np.int64)         # recruitment attempts for the post so far
+        self.ensure_posts(max(1, posts_per_role))
 
-    def free_slot(self, i: int) -> None:
-        self.active[i] = self.sick[i] = self.resigned[i] = False
-        self.generation[i] += 1
-        self._free.append(i)
+    def slot(self, team: int, role: int, k: int) -> int:
+        """The slot of post ``k`` of ``role`` in ``team``."""
+        return k * self.row + 2 * team + role
 
-    def _grow(self) -> None:
-        """Double capacity (only when an establishment uplift outgrows the arrays)."""
-        old = self.capacity
+    def posts_per_role(self) -> int:
+        return self.capacity // self.row
+
+    def ensure_posts(self, posts_per_role: int) -> None:
+        """Room for ``posts_per_role`` posts of each role in every team: whole rows of posts
+        are appended (existing slots, and their random numbers, stay where they are)."""
+        extra = posts_per_role - self.posts_per_role()
+        if extra <= 0:
+            return
+        n = extra * self.row
+        fills = {"susceptibility": 1.0, "peer_u": 1.0, "development_u": 1.0}
         for name, value in list(vars(self).items()):
             if isinstance(value, np.ndarray):
-                fill = 1.0 if name in ("susceptibility", "peer_u", "development_u") else 0
-                setattr(self, name, np.concatenate([value, np.full(old, fill, dtype=value.dtype)]))
-        self.capacity = 2 * old
-        self._free = list(range(self.capacity - 1, old - 1, -1))
+                setattr(self, name, np.concatenate([value, np.full(n, fills.get(name, 0), dtype=value.dtype)]))
+        self.capacity += n
+        local = np.arange(self.capacity) % self.row
+        self.team, self.role = local // 2, local % 2
+
+    def free_post(self, team: int, role: int) -> int:
+        """The lowest-numbered post of ``role`` in ``team`` that is neither held nor being
+        recruited to (a new row of posts if there is none)."""
+        column = np.arange(2 * team + role, self.capacity, self.row)
+        free = column[~(self.active[column] | self.reserved[column])]
+        if len(free) == 0:
+            self.ensure_posts(self.posts_per_role() + 1)
+            return self.slot(team, role, self.posts_per_role() - 1)
+        return int(free[0])
+
+    def free_slot(self, i: int) -> None:
+        """The holder leaves: the post is vacant and its next holder is a new generation."""
+        self.active[i] = self.sick[i] = self.resigned[i] = False
+        self.generation[i] += 1
 
     def experience(self, experience_years: float) -> np.ndarray:
         """Experience grows toward 1 with tenure (novice to expert)."""
@@ -98,6 +126,7 @@ class Leaders:
     present: np.ndarray         # post filled (False while vacant)
     tenure: np.ndarray          # days in post
     leaves: list[Any]           # per team: the SimPy event that ends the holder's tenure
+    appointments: np.ndarray    # replacements appointed to the post so far (keys their draws)
     eff_compassion: np.ndarray  # compassion shown today (shifted, eroded; an interim's when vacant)
     willingness: np.ndarray     # willingness to collaborate today (0 when vacant)
 
@@ -105,6 +134,7 @@ class Leaders:
     def start(cls, n_teams: int) -> Leaders:
         return cls(compassion=np.zeros(n_teams), collaboration=np.zeros(n_teams), exhaustion=np.zeros(n_teams),
                    present=np.ones(n_teams, dtype=bool), tenure=np.zeros(n_teams), leaves=[None] * n_teams,
+                   appointments=np.zeros(n_teams, dtype=np.int64),
                    eff_compassion=np.zeros(n_teams), willingness=np.zeros(n_teams))
 
 

@@ -35,7 +35,8 @@ from sim.mechanisms import (
 from sim.mechanisms.common import (
     DAYS_PER_YEAR,
     Today,
-    beta_draw,
+    bernoulli_count,
+    beta_quantile,
     daily_probability,
     exhaustion_step,
     expit,
@@ -77,7 +78,7 @@ DAILY_STEPS: tuple[tuple[str, DailyStep], ...] = (
 )
 
 __all__ = [
-    "DAILY_STEPS", "DAYS_PER_YEAR", "DailyStep", "Today", "adverse_event_probability", "beta_draw",
+    "DAILY_STEPS", "DAYS_PER_YEAR", "DailyStep", "Today", "adverse_event_probability", "bernoulli_count", "beta_quantile",
     "bullying_prevalence", "cross_organisation_aid", "culture", "daily_probability", "demand",
     "effective_compassion", "engagement_target", "exhaustion", "exhaustion_step", "expit", "gamma_day",
     "interventions", "labour_market", "leader_support", "leaders", "leaving", "logit", "mean_or_zero",

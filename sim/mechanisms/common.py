@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy import special
 
 if TYPE_CHECKING:
     from sim.mechanisms.quality import CareDay
@@ -40,21 +41,42 @@ def exhaustion_step(exhaustion: np.ndarray, stress: np.ndarray, recovery: np.nda
     return np.clip(exhaustion + stress * (1.0 - exhaustion) - recovery * exhaustion + noise, 0.0, 1.0)
 
 
-def gamma_day(rng: np.random.Generator, mean: float, cv: float) -> int:
-    """A whole-day duration, gamma distributed with the given mean and CV (CV 0: fixed),
-    rounded half to even and at least one day. A scalar draw: one per sickness episode or
-    recruitment round."""
+def gamma_day(u: np.ndarray | float, mean: float, cv: float) -> Any:
+    """Whole-day durations, gamma distributed with the given mean and CV (CV 0: fixed),
+    rounded half to even and at least one day, by inverse CDF of uniforms ``u``: one
+    uniform per duration, and a larger mean gives a longer duration from the same uniform
+    (common random numbers stay coupled when parameters differ). An int for a scalar ``u``."""
     if cv <= 0.0:
-        return max(1, round(float(mean)))
-    shape = 1.0 / cv**2
-    return max(1, round(rng.gamma(shape, mean / shape)))
+        days = np.full(np.shape(u), max(1.0, float(np.rint(mean))))
+    else:
+        shape = 1.0 / cv**2
+        days = np.maximum(1.0, np.rint(special.gammaincinv(shape, u) * (mean / shape)))
+    return int(days) if np.ndim(days) == 0 else days.astype(np.int64)
 
 
-def beta_draw(rng: np.random.Generator, mean: float, concentration: float, size: int | None = None) -> Any:
-    """A Beta draw parameterised by mean and concentration (degenerate at 0 and 1)."""
+def beta_quantile(u: np.ndarray | float, mean: float, concentration: float) -> Any:
+    """A Beta variate parameterised by mean and concentration (degenerate at 0 and 1), by
+    inverse CDF of the uniform ``u``: the same uniform gives the same rank whatever the
+    mean, so a compassionate and a mixed scenario get the same leaders, only shifted."""
     if mean <= 0.0 or mean >= 1.0:
-        return np.full(size, float(mean)) if size is not None else float(mean)
-    return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=size)
+        return np.full(np.shape(u), float(mean)) if np.ndim(u) else float(mean)
+    x = special.betaincinv(mean * concentration, (1.0 - mean) * concentration, u)
+    return float(x) if np.ndim(x) == 0 else x
+
+
+def normal_quantile(u: np.ndarray | float) -> Any:
+    """A standard normal variate by inverse CDF of the uniform ``u``."""
+    return special.ndtri(u)
+
+
+def bernoulli_count(u: np.ndarray, n: np.ndarray, prob: np.ndarray) -> np.ndarray:
+    """Binomial(n_t, p_t) counts per team from one uniform per trial: ``u`` is (trials,
+    teams), trial j of team t counts when ``j < n_t`` and ``u[j, t] < p_t``. Each trial (a
+    patient in a bed, a reported event) keeps its uniform, so a higher probability or more
+    trials give at least as many events from the same numbers (monotone coupling), unlike
+    ``Generator.binomial``, whose use of raw draws depends on its parameters."""
+    trials = np.arange(u.shape[0])[:, None] < n
+    return np.count_nonzero(trials & (u < prob), axis=0)
 
 
 @dataclass(slots=True)

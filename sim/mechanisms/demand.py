@@ -60,6 +60,9 @@ class PatientFlow:
             sigma2 = math.log1p(d.los_cv**2)
             self.los = (math.log(d.los_mean_days) - sigma2 / 2, math.sqrt(sigma2))
         self.bound = self.rate_bound()
+        unshocked = self.rate_bound(shocked=False)
+        #: each team's own bound, so a shock on some wards leaves the others' arrivals alone
+        self.bounds = [self.bound if shocked else unshocked for shocked in self.team_shocked]
 
     def base_admissions(self) -> float:
         d = self.p.demand
@@ -90,13 +93,14 @@ class PatientFlow:
         month = time * 12 / DAYS_PER_YEAR
         return d.shock_multiplier if d.shock_start_month <= month < d.shock_start_month + d.shock_months else 1.0
 
-    def rate_bound(self) -> float:
-        """An upper bound of every team's admission rate over the run (for thinning)."""
+    def rate_bound(self, shocked: bool = True) -> float:
+        """An upper bound of every team's admission rate over the run (for thinning); of an
+        unshocked team's with ``shocked=False``."""
         d, m = self.p.demand, self.p.mechanisms
         rate = self.base_admissions() * (1.0 + (d.seasonal_amplitude if m.seasonality else 0.0))
         if m.demand_growth and d.growth_per_year > 0:
             rate *= (1.0 + d.growth_per_year) ** (self.n_days / DAYS_PER_YEAR)
-        return rate * max(1.0, d.shock_multiplier if d.shock_months > 0 else 1.0)
+        return rate * max(1.0, d.shock_multiplier if shocked and d.shock_months > 0 else 1.0)
 
     def length_of_stay(self, z: float) -> float:
         """A lognormal length of stay (mean ``los_mean_days``, CV ``los_cv``) from a standard
@@ -134,7 +138,7 @@ def admissions(model: Model, team: int) -> Generator[simpy.Event, Any, None]:
     draws, env = model.rng.admissions_by_team[team], model.env
     timeout, gaps, acceptance, stays = env.timeout, draws.gaps, draws.acceptance, draws.stays
     while True:
-        bound = model.flow.bound
+        bound = model.flow.bounds[team]
         yield timeout(next(gaps) / bound)
         flow = model.flow
         if next(acceptance) * bound <= flow.rate(team, env.now):

@@ -50,7 +50,7 @@ def daily(model: Model, today: Today) -> None:
     teams, leaders = model.teams, model.leaders
     act, team, E = day.active, s.team, s.exhaustion
     e = p.exhaustion
-    noise = e.noise_sd * model.rng.exhaustion_noise.standard_normal(s.capacity)
+    noise = e.noise_sd * model.rng.exhaustion_noise.normals(model.day, s.capacity)     # by post slot
     if m.exhaustion:
         stress_t = (e.base_stress + e.workload_stress * relative_overload(day.patients_per_rn,
                                                                           p.staffing.safe_patients_per_rn)

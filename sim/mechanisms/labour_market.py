@@ -94,9 +94,10 @@ def is_open(model: Model) -> bool:
 
 def seek_post(model: Model, i: int, team: int) -> None:
     """At the end of a resignation's notice: with chance ``move_share`` the leaver looks for
-    a post elsewhere in the system for ``search_days`` (one ``labour_market`` draw)."""
+    a post elsewhere in the system for ``search_days`` (the ``labour_market`` uniform of the
+    day and the leaver's post)."""
     s, lm = model.staff, model.p.labour_market
-    if model.rng.labour_market.random() < lm.move_share:
+    if model.rng.labour_market.at(model.day, i).random() < lm.move_share:
         model.organisations.movers.append(Mover(
             role=int(s.role[i]), from_organisation=int(model.teams.organisation[team]),
             until=model.env.now + lm.search_days, age=float(s.age[i]), fte=float(s.fte[i]),
@@ -104,18 +105,19 @@ def seek_post(model: Model, i: int, team: int) -> None:
             exhaustion=float(s.exhaustion[i]), susceptibility=float(s.susceptibility[i])))
 
 
-def take_mover(model: Model, role: int, organisation: int, appeal: float) -> Mover | None:
+def take_mover(model: Model, role: int, organisation: int, appeal: float, u: float) -> Mover | None:
     """A mover of ``role`` from another organisation who accepts this post, if any.
 
     Movers whose search has ended leave the market first; the longest-searching
     eligible mover is offered the post and takes it with chance
-    ``labour_market.appoint_prob`` x the hiring organisation's appeal.
+    ``labour_market.appoint_prob`` x the hiring organisation's appeal (the uniform ``u``
+    is the recruitment attempt's own).
     """
     now, orgs = model.env.now, model.organisations
     orgs.movers = [m for m in orgs.movers if m.until > now]
     for k, m in enumerate(orgs.movers):
         if m.role == role and m.from_organisation != organisation:
-            if model.rng.labour_market.random() < min(1.0, model.p.labour_market.appoint_prob * appeal):
+            if u < min(1.0, model.p.labour_market.appoint_prob * appeal):
                 return orgs.movers.pop(k)
             return None
     return None

@@ -14,7 +14,7 @@ import numpy as np
 import simpy
 from omegaconf import MISSING
 
-from sim.mechanisms.common import DAYS_PER_YEAR, Today, beta_draw, daily_probability, exhaustion_step
+from sim.mechanisms.common import DAYS_PER_YEAR, Today, beta_quantile, daily_probability, exhaustion_step
 from sim.schema import p, prob
 
 if TYPE_CHECKING:
@@ -70,18 +70,21 @@ def leader_support(eff_compassion: np.ndarray, present: np.ndarray, tenure_days:
 # ----------------------------------------------------------------------- state and daily steps
 
 
-def initial(model: Model, g: np.random.Generator) -> None:
-    """The leaders in post at the start (after the initial staff, from the same stream)."""
+def initial(model: Model) -> None:
+    """The leaders in post at the start: three uniforms per leader post from the
+    ``initial_state`` stream (day 0, key 1), styles by inverse CDF (the same ranks in every
+    leadership mix)."""
     cfg, T, leaders = model.cfg, model.n_teams, model.leaders
     L, C = cfg.leadership, cfg.collaboration
+    u = model.rng.initial_state.at(0, 1).random(3 * T).reshape(T, 3)
     offsets = cfg.organisation.compassion_offsets
     if offsets:
         mean = np.clip(L.compassion_mean + np.asarray(offsets, dtype=float)[model.teams.organisation], 0.0, 1.0)
-        leaders.compassion[:] = [beta_draw(g, m, L.compassion_concentration) for m in mean]
+        leaders.compassion[:] = [beta_quantile(u[t, 0], m, L.compassion_concentration) for t, m in enumerate(mean)]
     else:
-        leaders.compassion[:] = beta_draw(g, L.compassion_mean, L.compassion_concentration, T)
-    leaders.collaboration[:] = beta_draw(g, C.collaboration_mean, C.collaboration_concentration, T)
-    leaders.tenure[:] = g.uniform(0, 5 * DAYS_PER_YEAR, T)
+        leaders.compassion[:] = beta_quantile(u[:, 0], L.compassion_mean, L.compassion_concentration)
+    leaders.collaboration[:] = beta_quantile(u[:, 1], C.collaboration_mean, C.collaboration_concentration)
+    leaders.tenure[:] = 5 * DAYS_PER_YEAR * u[:, 2]
     if cfg.mechanisms.leader_wellbeing:
         leaders.exhaustion[:] = cfg.exhaustion.initial_mean
     update_styles(model)
@@ -109,8 +112,8 @@ def daily(model: Model, today: Today) -> None:
         recovery_l = lw.recovery_rate * (1.0 + lw.peer_support_recovery * lw.peer_support)
         leaders.exhaustion = np.where(
             leaders.present, exhaustion_step(leaders.exhaustion, stress_l, recovery_l), leaders.exhaustion)
-    u_leader = model.rng.leaders.random(T)
     if m.leader_turnover:
+        u_leader = model.rng.leaders.uniforms(model.day, T)       # by leader post
         log_hr = lw.exhaustion_coef * (leaders.exhaustion - 0.5) if m.leader_wellbeing else 0.0
         p_leave = daily_probability(lw.departures_per_year * np.exp(log_hr))
         for t in np.flatnonzero(leaders.present & (u_leader < p_leave)):
@@ -133,13 +136,15 @@ def post(model: Model, team: int) -> Generator[simpy.Event, Any, None]:
         leaders.present[team] = False
         model.log("leader_leaves", team=team)
         yield model.env.timeout(0.5 + round(model.p.leader_wellbeing.vacancy_days))
-        g, L, C = model.rng.leader_appointments, model.p.leadership, model.p.collaboration
+        L, C = model.p.leadership, model.p.collaboration
+        u = model.rng.leader_appointments.at(leaders.appointments[team], team).random(2)
+        leaders.appointments[team] += 1
         mean = L.compassion_mean
         if model.cfg.organisation.compassion_offsets:
             offset = model.cfg.organisation.compassion_offsets[model.teams.organisation[team]]
             mean = min(1.0, max(0.0, mean + offset))
-        leaders.compassion[team] = beta_draw(g, mean, L.compassion_concentration)
-        leaders.collaboration[team] = beta_draw(g, C.collaboration_mean, C.collaboration_concentration)
+        leaders.compassion[team] = beta_quantile(u[0], mean, L.compassion_concentration)
+        leaders.collaboration[team] = beta_quantile(u[1], C.collaboration_mean, C.collaboration_concentration)
         leaders.exhaustion[team] = model.p.exhaustion.initial_mean if model.p.mechanisms.leader_wellbeing else 0.0
         leaders.tenure[team] = 0.0
         leaders.present[team] = True

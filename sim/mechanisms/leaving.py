@@ -49,9 +49,9 @@ def resignation_annual_rate(exhaustion: np.ndarray, psafe: np.ndarray, bullying:
 def daily(model: Model, today: Today) -> None:
     """Resignations and retirements decided today; each starts a notice period."""
     p, m, s = model.p, model.p.mechanisms, model.staff
-    u_leave = model.rng.leaving.random(s.capacity)
     if not m.leaving:
         return
+    u_leave = model.rng.leaving.uniforms(model.day, s.capacity)     # by post slot
     lv, team, teams = p.leaving, s.team, model.teams
     res = resignation_annual_rate(
         s.exhaustion, teams.psafe[team], teams.bullying[team], s.engagement, s.tenure < lv.new_starter_years,

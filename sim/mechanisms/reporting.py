@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.mechanisms.common import DAYS_PER_YEAR, Today
+from sim.mechanisms.common import DAYS_PER_YEAR, Today, bernoulli_count
 from sim.mechanisms.staffing import ring_donors
 from sim.schema import p, prob
 
@@ -67,11 +67,14 @@ def daily(model: Model, today: Today) -> None:
         return
     care = today.care
     p_rep = report_probability(model.teams.psafe, p.reporting.report_prob_min, p.reporting.report_prob_max)
-    reported = care.reported = model.rng.reporting.binomial(care.adverse, p_rep)
+    T, day = model.n_teams, model.day
+    n_events = int(care.adverse.max(initial=0))
+    u = model.rng.reporting.uniforms(day, n_events * T).reshape(n_events, T)    # (event j, ward t)
+    reported = care.reported = bernoulli_count(u, care.adverse, p_rep)
     review_days = p.reporting.review_days
     for t in np.flatnonzero(reported):
-        for _ in range(reported[t]):
-            model.after(review_days, incident_review, model, int(t))
+        for j in range(reported[t]):
+            model.after(review_days, incident_review, model, int(t), day, j * T + int(t))
 
 
 def learning_decay(model: Model, today: Today) -> None:
@@ -84,9 +87,14 @@ def learning_decay(model: Model, today: Today) -> None:
 # ----------------------------------------------------------------------- SimPy callback
 
 
-def incident_review(model: Model, team: int, _event: simpy.Event) -> None:
-    """A reported adverse event, once reviewed, becomes learning (just culture) or blame."""
-    p, m, g, teams = model.p, model.p.mechanisms, model.rng.incident_response, model.teams
+def incident_review(model: Model, team: int, day: int, key: int, _event: simpy.Event) -> None:
+    """A reported adverse event, once reviewed, becomes learning (just culture) or blame.
+
+    Its numbers are the ``incident_response`` stream's at (the incident's day, ``key`` =
+    the report's number x wards + ward): one uniform for learning or blame, then one per
+    post of the ward; the blamed are the staff on duty with the lowest of those."""
+    p, m, teams, s = model.p, model.p.mechanisms, model.teams, model.staff
+    g = model.rng.incident_response.at(day, key)
     u = g.random()
     if u < model.leaders.eff_compassion[team]:
         model.month.learned += 1
@@ -99,10 +107,12 @@ def incident_review(model: Model, team: int, _event: simpy.Event) -> None:
         model.log("learning", team=team)
     elif m.blame:
         model.month.blamed += 1
-        s = model.staff
-        on_duty = np.flatnonzero(s.active & ~s.sick & (s.team == team))
-        k = min(p.reporting.blame_staff_involved, len(on_duty))
-        blamed = g.choice(on_duty, size=k, replace=False) if k else on_duty[:0]
+        column = np.arange(2 * team, s.capacity, s.row).reshape(-1, 1) + np.array([0, 1])   # the ward's posts
+        column = column.ravel()                                # local post number: 2 k + role
+        u_post = g.random(len(column))
+        duty = s.active[column] & ~s.sick[column]
+        k = min(p.reporting.blame_staff_involved, int(duty.sum()))
+        blamed = column[duty][np.argsort(u_post[duty], kind="stable")[:k]]
         if m.exhaustion:
             s.exhaustion[blamed] += p.exhaustion.blame_shock * (1.0 - s.exhaustion[blamed])
         s.engagement[blamed] = np.maximum(0.0, s.engagement[blamed] - p.reporting.blame_engagement_drop)

@@ -34,17 +34,27 @@ def sickness_annual_rate(exhaustion: np.ndarray, episodes_per_year: float, log_h
 
 
 def daily(model: Model, today: Today) -> None:
-    """Who starts a sickness episode today, and for how long."""
+    """Who starts a sickness episode today, and for how long (by post slot: a person's
+    numbers are their post's of the day, see ``sim/streams.py``)."""
     p, m, s = model.p, model.p.mechanisms, model.staff
-    u_sick = model.rng.sickness.random(s.capacity)
     if not m.sickness:
         return
-    sk = p.sickness
+    sk, day = p.sickness, model.day
+    u_sick = model.rng.sickness.uniforms(day, s.capacity)
     p_sick = daily_probability(sickness_annual_rate(s.exhaustion, sk.episodes_per_year, sk.exhaustion_log_hazard))
-    g = model.rng.sickness_duration
-    for i in np.flatnonzero(today.staffing.available & (u_sick < p_sick)):
-        long = g.random() < sk.long_term_share
-        episode(model, int(i), gamma_day(g, sk.long_mean_days if long else sk.short_mean_days, sk.duration_cv))
+    starts = np.flatnonzero(today.staffing.available & (u_sick < p_sick))
+    if len(starts) == 0:
+        return
+    # One uniform per episode (the day's, by slot) gives both its kind and its length.
+    v = model.rng.sickness_duration.uniforms(day, s.capacity)[starts]
+    share = sk.long_term_share
+    long = v < share
+    q = np.where(long, v / max(share, 1e-300), (v - share) / max(1.0 - share, 1e-300))
+    q = np.clip(q, 0.0, 1.0 - 1e-16)
+    days = np.where(long, gamma_day(q, sk.long_mean_days, sk.duration_cv),
+                    gamma_day(q, sk.short_mean_days, sk.duration_cv))
+    for i, k in zip(starts.tolist(), days.tolist(), strict=True):
+        episode(model, i, k)
 
 
 # ----------------------------------------------------------------------- SimPy callbacks

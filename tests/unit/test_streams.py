@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 
-from sim.streams import BLOCK, PatientDraws, Streams, block_draws
+from sim.streams import BLOCK, DECISIONS, DecisionStream, PatientDraws, Streams, block_draws, decision_seed
 
 
 def test_block_draws_give_the_numbers_of_one_call_per_draw() -> None:
@@ -29,7 +29,29 @@ def test_a_teams_stays_do_not_depend_on_its_thinning() -> None:
 
 def test_streams_are_the_same_for_the_same_replication_and_differ_between_replications() -> None:
     first, again, other = Streams(7, 0, 3), Streams(7, 0, 3), Streams(7, 1, 3)
-    assert first.sickness.random() == again.sickness.random()
-    assert first.sickness.random() != other.sickness.random()
+    assert first.sickness.uniforms(5, 10).tolist() == again.sickness.uniforms(5, 10).tolist()
+    assert first.sickness.uniforms(5, 10).tolist() != other.sickness.uniforms(5, 10).tolist()
+    assert first.sickness.uniforms(5, 10).tolist() != first.leaving.uniforms(5, 10).tolist()
     assert next(first.admissions_by_team[2].gaps) == next(again.admissions_by_team[2].gaps)
     assert next(first.admissions_by_team[0].gaps) != next(first.admissions_by_team[1].gaps)
+
+
+def test_a_decisions_numbers_depend_only_on_day_key_and_slot() -> None:
+    a, b = Streams(7, 0, 3).leaving, Streams(7, 0, 3).leaving
+    day_40 = a.uniforms(40, 100).copy()
+    # b reads other days and keys first, and a longer array: slot i still gets the same number
+    b.uniforms(3, 5000)
+    b.at(40, 9).random(77)
+    assert b.uniforms(40, 300)[:100].tolist() == day_40.tolist()
+    assert b.uniforms(40, 50).tolist() == day_40[:50].tolist()
+    assert a.uniforms(41, 100).tolist() != day_40.tolist()
+    # a key is a position of its own, whatever was read before
+    assert a.at(12, 3).random(4).tolist() == b.at(12, 3).random(4).tolist()
+    assert a.at(12, 3).random(4).tolist() != a.at(12, 4).random(4).tolist()
+    assert np.allclose(a.normals(8, 20), b.normals(8, 60)[:20])
+
+
+def test_a_decisions_stream_is_keyed_by_its_name_not_its_position() -> None:
+    by_name = DecisionStream(decision_seed(7, 0, "sickness"))
+    assert by_name.uniforms(2, 5).tolist() == Streams(7, 0, 1).sickness.uniforms(2, 5).tolist()
+    assert "sickness" in DECISIONS

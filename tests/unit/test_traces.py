@@ -108,7 +108,7 @@ def test_uplift_beyond_the_state_arrays_grows_them() -> None:
                   "recruitment.success_prob_rn=1", "recruitment.reputation_elasticity=0", "recruitment.start_delay_days=0",
                   "organisation.rn_posts_per_team=3",
                   "+schedule=[{month: 1, key: organisation.establishment_multiplier, value: 5}]")
-    assert m.staff.capacity >= 15 > 3 + 8         # arrays start with room for the posts plus 8
+    assert m.staff.capacity == 2 * 15               # 3 rows of posts (RN, HCA) at the start, 15 after
     assert org_series(m, "headcount").tolist() == [3, 15, 15]
 
 

@@ -9,8 +9,9 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
-from sim.mechanisms.common import daily_probability, gamma_day
+from sim.mechanisms.common import bernoulli_count, beta_quantile, daily_probability, gamma_day
 
 
 def test_daily_probability_of_annual_hazard() -> None:
@@ -19,13 +20,36 @@ def test_daily_probability_of_annual_hazard() -> None:
 
 
 def test_gamma_day_fixed_when_cv_zero() -> None:
-    rng = np.random.default_rng(0)
-    assert gamma_day(rng, 7.0, 0.0) == 7
-    assert gamma_day(rng, 0.2, 0.0) == 1          # at least a day
+    assert gamma_day(0.3, 7.0, 0.0) == 7
+    assert gamma_day(0.9, 0.2, 0.0) == 1          # at least a day
 
 
-def test_gamma_day_is_one_rounded_gamma_draw() -> None:
-    # CV 0.5 -> shape 4, scale mean/4; the same generator state gives the same raw draw.
-    raw = np.random.default_rng(3).gamma(4.0, 10.0 / 4.0, size=20)
-    rng = np.random.default_rng(3)
-    assert [gamma_day(rng, 10.0, 0.5) for _ in range(20)] == [max(1, int(np.rint(x))) for x in raw]
+def test_gamma_day_is_the_rounded_gamma_quantile_of_its_uniform() -> None:
+    # CV 0.5 -> shape 4, scale mean/4: the inverse CDF of scipy's gamma, rounded half to even.
+    u = np.random.default_rng(3).random(50)
+    expected = np.maximum(1, np.rint(stats.gamma.ppf(u, 4.0, scale=10.0 / 4.0))).astype(int)
+    assert gamma_day(u, 10.0, 0.5).tolist() == expected.tolist()
+    assert gamma_day(float(u[0]), 10.0, 0.5) == expected[0]
+    # a longer mean never gives a shorter duration from the same uniform (monotone coupling)
+    assert (gamma_day(u, 20.0, 0.5) >= gamma_day(u, 10.0, 0.5)).all()
+
+
+def test_beta_quantile_keeps_ranks_across_means() -> None:
+    u = np.random.default_rng(4).random(40)
+    mixed, compassionate = beta_quantile(u, 0.5, 4.0), beta_quantile(u, 0.8, 12.0)
+    assert mixed == pytest.approx(stats.beta.ppf(u, 2.0, 2.0))
+    assert compassionate == pytest.approx(stats.beta.ppf(u, 9.6, 2.4))
+    assert (np.argsort(mixed) == np.argsort(compassionate)).all()      # the same leaders, shifted
+    assert beta_quantile(0.3, 1.0, 5.0) == 1.0 and beta_quantile(u, 0.0, 5.0).tolist() == [0.0] * 40
+
+
+def test_bernoulli_count_counts_trials_below_probability_and_is_monotone() -> None:
+    u = np.array([[0.1, 0.5], [0.3, 0.05], [0.9, 0.2]])        # 3 trials x 2 teams
+    assert bernoulli_count(u, np.array([2, 3]), np.array([0.35, 0.3])).tolist() == [2, 2]
+    assert bernoulli_count(u, np.array([1, 3]), np.array([0.35, 0.3])).tolist() == [1, 2]
+    assert bernoulli_count(u[:0], np.array([0, 0]), np.array([0.5, 0.5])).tolist() == [0, 0]
+    big = np.random.default_rng(5).random((200, 400))
+    n, lo, hi = np.full(400, 150), np.full(400, 0.1), np.full(400, 0.12)
+    low, high = bernoulli_count(big, n, lo), bernoulli_count(big, n, hi)
+    assert (high >= low).all()
+    assert low.mean() == pytest.approx(15.0, rel=0.05) and low.var() == pytest.approx(13.5, rel=0.25)
