@@ -43,10 +43,12 @@ def split_organisation_metric(name: str) -> tuple[str, int | None]:
     base, sep, org = name.partition("@org")
     return (base, int(org)) if sep and org.isdigit() else (name, None)
 
-#: Metrics also written per team (``team`` column not null).
+#: Metrics also written per team (``team`` column not null). ``patient_days`` and
+#: ``staff_in_post`` (mean daily staff in post) are the denominators of the team's rates,
+#: so that team-months can be weighted or turned back into counts (calibration estimators).
 TEAM_METRICS: tuple[str, ...] = (
     "vacancy_rate", "burnout_prevalence", "patients_per_nurse", "missed_care_rate",
-    "adverse_events_per_1000", "psychological_safety",
+    "adverse_events_per_1000", "psychological_safety", "patient_days", "staff_in_post",
 )
 
 

@@ -23,6 +23,7 @@ import simpy
 
 from sim import mechanisms as mech
 from sim.config import INTERVENTION_EFFECTS, Config, scheduled_changes
+from sim.individuals import IndividualRecorder
 from sim.metrics import MonthlyRecorder
 from sim.streams import Streams
 from sim.workforce import HCA, RN, Workforce
@@ -109,6 +110,7 @@ class Mover:
     experience: float
     exhaustion: float
     susceptibility: float
+    person: int = -1        # id in the individual-level outputs (outputs.individuals)
 
 
 class Model:
@@ -137,6 +139,8 @@ class Model:
         self.posts = np.tile(np.array([org.rn_posts_per_team, org.hca_posts_per_team]), (T, 1))
         capacity = int(math.ceil(self.posts.sum() * max(1.0, org.establishment_multiplier))) + 8
         self.staff = Workforce(capacity)
+        self.individuals = (IndividualRecorder(capacity, T, org.n_teams, cfg.outputs.individuals_snapshot_months)
+                            if cfg.outputs.individuals else None)
         self.in_post = np.zeros((T, 2), dtype=np.int64)
         self.recruiting = np.zeros((T, 2), dtype=np.int64)
         self.patients = np.zeros(T, dtype=np.int64)
@@ -263,6 +267,9 @@ class Model:
             self.leader_compassion[:] = beta_draw(g, L.compassion_mean, L.compassion_concentration, T)
         self.leader_collaboration[:] = beta_draw(g, C.collaboration_mean, C.collaboration_concentration, T)
         self.leader_tenure[:] = g.uniform(0, 5 * DAYS_PER_YEAR, T)
+        if self.individuals is not None:
+            for t in range(T):
+                self.individuals.leader_start(t, 0.0, float(self.leader_compassion[t]))
         if cfg.mechanisms.leader_wellbeing:
             self.leader_exhaustion[:] = cfg.exhaustion.initial_mean
         self._update_leadership()
@@ -305,6 +312,10 @@ class Model:
             self.month.transfers_t[team] += 1
             self.month.transfers_out[mover.from_organisation] += 1
         self.in_post[team, role] += 1
+        if self.individuals is not None:
+            if mover is not None:
+                self.individuals.mark_moved(mover.person)
+            self.individuals.staff_start(i, team, role, self.env.now, None if mover is None else mover.person)
         if not initial:
             self.month.hires += 1
             self._log("hire", slot=i, team=team, role=role,
@@ -375,6 +386,7 @@ class Model:
             return
         team = s.team[i]
         self.in_post[team, s.role[i]] -= 1
+        person = self._end_spell(i, reason) if self.individuals is not None else -1
         if reason == "resignation" and self._labour_market_open():
             lm = self.p.labour_market
             if self.rng.labour_market.random() < lm.move_share:
@@ -382,7 +394,7 @@ class Model:
                     role=int(s.role[i]), from_organisation=int(self.organisation_of[team]),
                     until=self.env.now + lm.search_days, age=float(s.age[i]), fte=float(s.fte[i]),
                     experience=float(s.experience(self.p.recruitment.experience_years)[i]),
-                    exhaustion=float(s.exhaustion[i]), susceptibility=float(s.susceptibility[i])))
+                    exhaustion=float(s.exhaustion[i]), susceptibility=float(s.susceptibility[i]), person=person))
         s.free_slot(i)
         self.month.leavers += 1
         self.month.leavers_t[team] += 1
@@ -391,6 +403,15 @@ class Model:
         else:
             self.month.retirements += 1
         self._log("leave", slot=i, reason=reason)
+
+    def _end_spell(self, i: int, reason: str) -> int:
+        """Individual outputs: the end of person ``i``'s spell in post, with their state."""
+        s, p = self.staff, self.p
+        assert self.individuals is not None
+        return self.individuals.staff_end(
+            i, self.env.now, reason, float(s.exhaustion[i]), bool(s.exhaustion[i] > p.exhaustion.burnout_threshold),
+            bool(p.mechanisms.peer_support and s.peer_u[i] < p.exhaustion.peer_support_share),
+            bool(s.development_u[i] < p.leadership.development_share))
 
     def _labour_market_open(self) -> bool:
         return self.n_organisations > 1 and self.p.mechanisms.labour_market
@@ -468,6 +489,8 @@ class Model:
             self.leader_leaves[team] = self.env.event()
             yield self.leader_leaves[team]
             self.leader_present[team] = False
+            if self.individuals is not None:
+                self.individuals.leader_end(team, self.env.now, "departure", float(self.leader_exhaustion[team]))
             self._log("leader_leaves", team=team)
             yield self.env.timeout(0.5 + round(self.p.leader_wellbeing.vacancy_days))
             g, L, C = self.rng.leader_appointments, self.p.leadership, self.p.collaboration
@@ -480,6 +503,8 @@ class Model:
             self.leader_exhaustion[team] = self.p.exhaustion.initial_mean if self.p.mechanisms.leader_wellbeing else 0.0
             self.leader_tenure[team] = 0.0
             self.leader_present[team] = True
+            if self.individuals is not None:
+                self.individuals.leader_start(team, self.env.now, float(self.leader_compassion[team]))
             self._log("leader_starts", team=team)
 
     def _days(self) -> Generator[simpy.Event, Any, None]:
@@ -495,6 +520,11 @@ class Model:
 
     def run(self) -> MonthlyRecorder:
         self.env.run(until=self.n_days)
+        if self.individuals is not None:       # spells still open at the end
+            for i in np.flatnonzero(self.staff.active):
+                self._end_spell(int(i), "in_post")
+            for t in np.flatnonzero(self.leader_present):
+                self.individuals.leader_end(int(t), self.env.now, "in_post", float(self.leader_exhaustion[t]))
         return self.recorder
 
     # ------------------------------------------------------------------ scheduled changes
@@ -835,6 +865,13 @@ class Model:
             team["adverse_events_per_1000"][month] = np.where(
                 acc.patient_days_t > 0, acc.adverse_t * 1000 / acc.patient_days_t, 0.0)
             team["psychological_safety"][month] = acc.psafe_t / days
+            team["patient_days"][month] = acc.patient_days_t
+            team["staff_in_post"][month] = acc.head_t / days
+        if self.individuals is not None:
+            s = self.staff
+            act = np.flatnonzero(s.active)
+            self.individuals.snapshot(month, act, s.team[act], s.exhaustion[act],
+                                      s.exhaustion[act] > self.p.exhaustion.burnout_threshold)
         if self.p.mechanisms.reputation:
             r = self.p.reputation
             source = per_org if per_org is not None else {k: [values[k]] for k in values}
