@@ -12,10 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from omegaconf import OmegaConf
-
 from sim.calibration.estimators import DOSE_RESPONSE_METRICS, ESTIMATORS
-from sim.config import ConfigError, compose
+from sim.config import ConfigError
 from sim.metrics import CONTRACT_METRICS, EXTRA_METRICS, TEAM_METRICS
 
 STRENGTHS = ("strong", "moderate", "weak")
@@ -197,14 +195,12 @@ def parse_targets(data: Any, set_name: str) -> TargetSet:
 
 
 def load_targets(name: str = "england") -> TargetSet:
-    """The target set ``conf/targets/NAME.yaml``, composed through Hydra and validated."""
-    from hydra.errors import HydraException  # noqa: PLC0415
-    from omegaconf.errors import OmegaConfBaseException  # noqa: PLC0415
+    """The target set ``conf/targets/NAME.yaml``, composed through Hydra (as the group
+    ``targets`` of conf/calibration/calibration.yaml) and validated."""
+    from sim.calibration.settings import compose_settings  # noqa: PLC0415 - settings imports this module
 
     try:
-        cfg = compose([f"+targets={name}"])
-    except (HydraException, OmegaConfBaseException) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"targets={name}: {first}") from exc
-    data = OmegaConf.to_container(cfg.get("targets"), resolve=True) if "targets" in cfg else None
+        data = compose_settings([f"targets={name}"])["targets"]
+    except ConfigError as exc:
+        raise ConfigError(f"targets={name}: {exc}") from exc
     return parse_targets(data, name)
