@@ -83,6 +83,17 @@ def make_sampler(settings: Settings) -> Any:
     return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=n)
 
 
+def close_sampler(sampler: Any) -> None:
+    """Shut down a Dask client (and the local cluster started for it), so no worker outlives the fit."""
+    client = getattr(sampler, "my_client", None)
+    if client is None:
+        return
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float | np.ndarray) -> np.ndarray:
     """Quantiles of a weighted sample (midpoint interpolation of the weighted CDF)."""
     ok = np.isfinite(values)
@@ -161,8 +172,7 @@ def run_fit(settings: Settings) -> int:
                           max_total_nr_simulations=int(fit["max_evaluations"]),
                           max_walltime=timedelta(minutes=float(fit["max_minutes"])),
                           min_acceptance_rate=float(fit.get("min_acceptance_rate", 0.0)))
-        if hasattr(abc.sampler, "stop"):
-            abc.sampler.stop()
+    close_sampler(abc.sampler)
     history = abc.history
     posterior = posterior_frame(history, params, targets)
     if posterior.empty:

@@ -85,3 +85,11 @@ def test_sim_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SIM_DEBUG", "1")
     with pytest.raises(Exception, match="unknown key 'nope'"):
         calibrate.main(["check", "nope=1"])
+
+
+@pytest.mark.slow
+def test_quick_fit_on_a_local_dask_cluster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The sampler a larger fit uses on a cluster (fit.sampler=dask), here on a local Dask cluster."""
+    code = calibrate.main(["fit", "quick=true", "fit.sampler=dask", f"output_dir={tmp_path}", "progress=false"])
+    assert code == 0, capsys.readouterr().out
+    assert pd.read_csv(tmp_path / "posterior_england.csv")["weight"].sum() == pytest.approx(1.0)
