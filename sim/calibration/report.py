@@ -51,6 +51,7 @@ def marginals(posterior: pd.DataFrame, params: tuple[FreeParameter, ...], point:
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     fig.suptitle("Posterior marginals over the prior range (red: weighted median)", fontsize=10)
+    fig.tight_layout()
     return _png(fig)
 
 
