@@ -44,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        if os.environ.get("SIM_DEBUG") == "1":
+            raise
+        hint = " (finished generations are kept: continue with `fit resume=true`)" if command == "fit" else ""
+        print(f"interrupted{hint}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
