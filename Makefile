@@ -37,7 +37,7 @@ $(CLUSTER_STAMP): $(STAMP) requirements-cluster.lock
 test-cluster: $(CLUSTER_STAMP)   ## the same sweep under basic, joblib, submitit-local and Ray launchers: identical
 	$(PY) -m pytest -m cluster
 
-calibrate: $(STAMP)     ## baseline vs the NHS targets of shared/MODEL.md
+calibrate: $(STAMP)     ## the shipped parameters against the sourced targets (conf/targets/); fit: python -m sim.calibrate fit
 	$(PY) -m sim.calibrate
 
 lint: $(STAMP)

@@ -39,7 +39,13 @@ def run_to_folder(cfg: Config, run_dir: Path, report: bool = True, label: str = 
         resolved = as_dict(cfg)
         outputs.write_text(run_dir / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(resolved)))
         outputs.write_csv(run_dir / "parameters.csv", parameter_table(resolved))
-        ts = run_scenario(cfg, label)
+        if cfg.outputs.individuals:
+            from sim import individuals  # noqa: PLC0415
+
+            ts, tables = individuals.run_scenario(cfg, label)
+            individuals.write_tables(run_dir, tables)
+        else:
+            ts = run_scenario(cfg, label)
         outputs.write_parquet(run_dir / "timeseries.parquet", ts)
         summary = summarise(ts, reference=cfg.reference_scenario, months=cfg.outputs.summary_months)
         outputs.write_csv(run_dir / "summary.csv", summary)

@@ -140,6 +140,8 @@ class Sensitivity:
 class Outputs:
     team_metrics: bool = True
     summary_months: int = p(1, None)
+    individuals: bool = False
+    individuals_snapshot_months: int = p(1, None, default=12)
 
 
 @dataclass

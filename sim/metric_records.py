@@ -98,7 +98,8 @@ RECORDS: tuple[MetricRecord, ...] = (
     _r("admissions", "Admissions", "admissions per month", Kind.COUNT, ORG),
     _r("discharges", "Discharges", "discharges per month", Kind.COUNT, ORG),
     _r("patients_in_beds", "Patients in beds", "mean patients in beds", Kind.COUNT, ORG),
-    _r("patient_days", "Patient-days", "patient-days per month", Kind.COUNT, ORG),
+    _r("patient_days", "Patient-days", "patient-days per month", Kind.COUNT, ORG, TEAM),
+    _r("staff_in_post", "Staff in post", "mean staff in post a day", Kind.COUNT, TEAM),
     _r("adverse_events", "Adverse events (count)", "events per month", Kind.COUNT, ORG),
     _r("reported_incidents", "Reported incidents (count)", "reports per month", Kind.COUNT, ORG),
     _r("blamed_incidents", "Incidents met with blame", "incidents per month", Kind.COUNT, ORG),
@@ -131,6 +132,10 @@ def split_organisation_metric(name: str) -> tuple[str, int | None]:
     """``'vacancy_rate@org2'`` -> ``('vacancy_rate', 2)``; a system metric -> ``(name, None)``."""
     base, sep, org = name.partition("@org")
     return (base, int(org)) if sep and org.isdigit() else (name, None)
+
+
+#: Per-team counts written as the denominators of the team rates (calibration estimators weight by them).
+TEAM_DENOMINATORS: tuple[str, ...] = ("patient_days", "staff_in_post")
 
 
 def names_at(level: Level, *, contract: bool | None = None) -> tuple[str, ...]:

@@ -26,7 +26,18 @@ import numpy as np
 import simpy
 
 from sim.config import Config, scheduled_changes
-from sim.mechanisms import DAILY_STEPS, DailyStep, demand, interventions, leaders, recruitment, reputation, staffing
+from sim.individuals import IndividualRecorder
+from sim.mechanisms import (
+    DAILY_STEPS,
+    DailyStep,
+    demand,
+    interventions,
+    leaders,
+    leaving,
+    recruitment,
+    reputation,
+    staffing,
+)
 from sim.mechanisms.common import Today, beta_quantile
 from sim.mechanisms.culture import psafe_target
 from sim.mechanisms.labour_market import Mover
@@ -68,6 +79,8 @@ class Model:
         self.staff = Workforce(T, int(math.ceil(self.teams.posts.max() * max(1.0, org.establishment_multiplier))))
         self.leaders = Leaders.start(T)
         self.organisations = Organisations.start(K, cfg.reputation.initial)
+        self.individuals = (IndividualRecorder(self.staff.capacity, T, org.n_teams, cfg.outputs.individuals_snapshot_months)
+                            if cfg.outputs.individuals else None)     # outputs.individuals: staff, leader, snapshot tables
         self.initial_patients = 0
         self.month = Month.start(T, K)
         self.discharge = demand.discharge_callbacks(self)
@@ -186,6 +199,11 @@ class Model:
 
     def run(self) -> MonthlyRecorder:
         self.env.run(until=self.n_days)
+        if self.individuals is not None:       # spells still open at the end
+            for i in np.flatnonzero(self.staff.active):
+                leaving.end_spell(self, int(i), "in_post")
+            for t in np.flatnonzero(self.leaders.present):
+                self.individuals.leader_end(int(t), self.env.now, "in_post", float(self.leaders.exhaustion[t]))
         return self.recorder
 
     # ------------------------------------------------------------------ scheduled changes

@@ -181,6 +181,13 @@ def _close_teams(model: Model, month: int) -> None:
         team["adverse_events_per_1000"][month] = np.where(
             acc.patient_days_t > 0, acc.adverse_t * 1000 / acc.patient_days_t, 0.0)
         team["psychological_safety"][month] = acc.psafe_t / days
+        team["patient_days"][month] = acc.patient_days_t          # denominators of the team's rates
+        team["staff_in_post"][month] = acc.head_t / days
+    if model.individuals is not None:
+        s = model.staff
+        act = np.flatnonzero(s.active)
+        model.individuals.snapshot(month, act, s.team[act], s.exhaustion[act],
+                                   s.exhaustion[act] > model.p.exhaustion.burnout_threshold)
 
 
 def organisation_values(model: Model) -> dict[str, np.ndarray]:

@@ -41,6 +41,7 @@ class Mover:
     experience: float
     exhaustion: float
     susceptibility: float
+    person: int = -1        # id in the individual-level outputs (outputs.individuals)
 
 
 # ----------------------------------------------------------------------- functional forms
@@ -92,7 +93,7 @@ def is_open(model: Model) -> bool:
     return model.n_organisations > 1 and model.p.mechanisms.labour_market
 
 
-def seek_post(model: Model, i: int, team: int) -> None:
+def seek_post(model: Model, i: int, team: int, person: int = -1) -> None:
     """At the end of a resignation's notice: with chance ``move_share`` the leaver looks for
     a post elsewhere in the system for ``search_days`` (the ``labour_market`` uniform of the
     day and the leaver's post)."""
@@ -102,7 +103,7 @@ def seek_post(model: Model, i: int, team: int) -> None:
             role=int(s.role[i]), from_organisation=int(model.teams.organisation[team]),
             until=model.env.now + lm.search_days, age=float(s.age[i]), fte=float(s.fte[i]),
             experience=float(s.experience(model.p.recruitment.experience_years)[i]),
-            exhaustion=float(s.exhaustion[i]), susceptibility=float(s.susceptibility[i])))
+            exhaustion=float(s.exhaustion[i]), susceptibility=float(s.susceptibility[i]), person=person))
 
 
 def take_mover(model: Model, role: int, organisation: int, appeal: float, u: float) -> Mover | None:

@@ -87,6 +87,9 @@ def initial(model: Model) -> None:
     leaders.tenure[:] = 5 * DAYS_PER_YEAR * u[:, 2]
     if cfg.mechanisms.leader_wellbeing:
         leaders.exhaustion[:] = cfg.exhaustion.initial_mean
+    if model.individuals is not None:
+        for t in range(T):
+            model.individuals.leader_start(t, 0.0, float(leaders.compassion[t]))
     update_styles(model)
 
 
@@ -134,6 +137,8 @@ def post(model: Model, team: int) -> Generator[simpy.Event, Any, None]:
         leaders.leaves[team] = model.env.event()
         yield leaders.leaves[team]
         leaders.present[team] = False
+        if model.individuals is not None:
+            model.individuals.leader_end(team, model.env.now, "departure", float(leaders.exhaustion[team]))
         model.log("leader_leaves", team=team)
         yield model.env.timeout(0.5 + round(model.p.leader_wellbeing.vacancy_days))
         L, C = model.p.leadership, model.p.collaboration
@@ -148,4 +153,6 @@ def post(model: Model, team: int) -> Generator[simpy.Event, Any, None]:
         leaders.exhaustion[team] = model.p.exhaustion.initial_mean if model.p.mechanisms.leader_wellbeing else 0.0
         leaders.tenure[team] = 0.0
         leaders.present[team] = True
+        if model.individuals is not None:
+            model.individuals.leader_start(team, model.env.now, float(leaders.compassion[team]))
         model.log("leader_starts", team=team)

@@ -90,8 +90,9 @@ def leave(model: Model, i: int, gen: int, reason: str, _event: simpy.Event) -> N
         return
     team = s.team[i]
     model.teams.in_post[team, s.role[i]] -= 1
+    person = end_spell(model, i, reason) if model.individuals is not None else -1
     if reason == "resignation" and labour_market.is_open(model):
-        labour_market.seek_post(model, i, team)
+        labour_market.seek_post(model, i, team, person)
     s.free_slot(i)
     acc = model.month
     acc.leavers += 1
@@ -101,3 +102,14 @@ def leave(model: Model, i: int, gen: int, reason: str, _event: simpy.Event) -> N
     else:
         acc.retirements += 1
     model.log("leave", slot=i, reason=reason)
+
+
+def end_spell(model: Model, i: int, reason: str) -> int:
+    """Individual outputs: the end of person ``i``'s spell in post, with their state at the
+    end; returns their id (a mover keeps it in the next post)."""
+    s, p = model.staff, model.p
+    assert model.individuals is not None
+    return model.individuals.staff_end(
+        i, model.env.now, reason, float(s.exhaustion[i]), bool(s.exhaustion[i] > p.exhaustion.burnout_threshold),
+        bool(p.mechanisms.peer_support and s.peer_u[i] < p.exhaustion.peer_support_share),
+        bool(s.development_u[i] < p.leadership.development_share))

@@ -118,6 +118,10 @@ def hire(model: Model, team: int, role: int, slot: int, initial: bool = False,
         model.month.transfers_t[team] += 1
         model.month.transfers_out[mover.from_organisation] += 1
     model.teams.in_post[team, role] += 1
+    if model.individuals is not None:
+        if mover is not None:
+            model.individuals.mark_moved(mover.person)
+        model.individuals.staff_start(i, team, role, model.env.now, None if mover is None else mover.person)
     if not initial:
         model.month.hires += 1
         model.log("hire", slot=i, team=team, role=role,

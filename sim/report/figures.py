@@ -32,6 +32,7 @@ from sim.metric_records import (
     METRIC_LABELS,
     MONEY_METRICS,
     PERCENT_METRICS,
+    TEAM_DENOMINATORS,
     metric_label,
     split_organisation_metric,
 )
@@ -309,6 +310,7 @@ def team_figure(ts: pd.DataFrame, out_dir: Path, *, palette: dict | None = None,
     per_team = (recent.groupby(["metric", "scenario", "team"], observed=True)["value"].mean()
                 .reset_index())
     per_team["team"] = per_team["team"].astype(str)
+    per_team = per_team[~per_team["metric"].isin(TEAM_DENOMINATORS)]    # counts behind the rates, not outcomes
     metrics = [m for m in METRIC_LABELS if m in set(per_team["metric"])]
     metrics += sorted(set(per_team["metric"]) - set(metrics))
     palette = palette or scenario_palette(sorted(per_team["scenario"].unique()))

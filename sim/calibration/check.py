@@ -1,0 +1,61 @@
+"""``python -m sim.calibrate check``: the posterior predictive at the shipped parameters
+against every target, one line per target; exit 1 when any target is missed."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pandas as pd
+
+from sim.calibration.design import Design
+from sim.calibration.fit import read_posterior, representative_point
+from sim.calibration.settings import Settings
+from sim.runner import ordered_map
+
+
+def predictive(settings: Settings) -> tuple[pd.DataFrame, Design, dict[str, float]]:
+    """Each target's value in each replication of the check's design."""
+    chk = settings.check
+    design_settings = {**settings.design, "organisation": chk["organisation"], "replications": chk["replications"]}
+    design = Design(design_settings, settings.targets)
+    params: dict[str, float] = {}
+    if chk["parameters"] == "posterior":
+        params = representative_point(read_posterior(settings.path("posterior"), settings.parameters), settings.parameters)
+    n_jobs = settings.raw["n_jobs"] or 2
+    reps = ordered_map(design.run_replication, [(params, r) for r in range(design.replications)],
+                       workers=max(1, min(n_jobs, design.replications)), desc="check: replications", unit="rep",
+                       progress=settings.raw["progress"])
+    return design.statistics(reps), design, params
+
+
+def verdicts(settings: Settings, stats: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 90 % interval (5th-95th percentile over replications) of each target."""
+    rows = []
+    for t in settings.targets.entries:
+        v = stats[t.name].to_numpy(dtype=float)
+        ok = v[np.isfinite(v)]
+        mean = float(ok.mean()) if len(ok) else math.nan
+        lo, hi = (np.percentile(ok, [5, 95]) if len(ok) else (math.nan, math.nan))
+        rows.append({"target": t.name, "range": t.range_text(), "model": mean, "p5": float(lo), "p95": float(hi),
+                     "source": t.short_source, "inside": bool(math.isfinite(mean) and t.inside(mean))})
+    return pd.DataFrame(rows)
+
+
+def run_check(settings: Settings) -> int:
+    started = time.time()
+    stats, design, params = predictive(settings)
+    table = verdicts(settings, stats)
+    where = "shipped parameters (conf/config.yaml)" if not params else f"posterior point ({settings.path('posterior').name})"
+    print(f"Calibration check: targets '{settings.targets.name}' at the {where}; {design.replications} replications of "
+          f"a {settings.check['organisation']} organisation, scenarios {', '.join(r.name for r in design.runs)}, "
+          f"{settings.design['warmup_years']:g}-year warm-up discarded; model = mean, [5th-95th percentile]")
+    width = max(len(t) for t in table["target"])
+    for r in table.itertuples():
+        print(f"{r.target:<{width}}  {r.range:>12}  {r.model:>9.4g} [{r.p5:.4g}, {r.p95:.4g}]  {r.source:<28.28}  "
+              f"{'ok' if r.inside else 'MISS'}")
+    missed = int((~table["inside"]).sum())
+    print(f"{len(table) - missed} of {len(table)} targets met ({time.time() - started:.0f} s)"
+          + ("" if not missed else f"; MISSED: {', '.join(table.loc[~table['inside'], 'target'])}"))
+    return 0 if not missed else 1
