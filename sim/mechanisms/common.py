@@ -69,14 +69,31 @@ def normal_quantile(u: np.ndarray | float) -> Any:
     return special.ndtri(u)
 
 
-def bernoulli_count(u: np.ndarray, n: np.ndarray, prob: np.ndarray) -> np.ndarray:
-    """Binomial(n_t, p_t) counts per team from one uniform per trial: ``u`` is (trials,
-    teams), trial j of team t counts when ``j < n_t`` and ``u[j, t] < p_t``. Each trial (a
-    patient in a bed, a reported event) keeps its uniform, so a higher probability or more
-    trials give at least as many events from the same numbers (monotone coupling), unlike
-    ``Generator.binomial``, whose use of raw draws depends on its parameters."""
-    trials = np.arange(u.shape[0])[:, None] < n
-    return np.count_nonzero(trials & (u < prob), axis=0)
+def binomial_quantile(u: np.ndarray, n: np.ndarray, prob: np.ndarray) -> np.ndarray:
+    """Binomial(n_t, p_t) counts per team by inverse CDF of one uniform each: the smallest
+    k with CDF(k) >= u_t. A higher probability or more trials give at least as many events
+    from the same uniform, and two scenarios' counts are comonotone (the tightest coupling
+    of two counts), unlike ``Generator.binomial``, whose use of raw draws depends on its
+    parameters.
+
+    Vectorised over k = 0 .. max(n) by the pmf's recurrence; for p > 1/2 through
+    ``n - Bin(n, 1 - p)`` (its quantile at 1 - u), so the ratio p / (1 - p) stays <= 1."""
+    n = np.asarray(n, dtype=np.int64)
+    most = int(n.max(initial=0))
+    if most == 0:
+        return np.zeros(n.shape, dtype=np.int64)
+    p = np.asarray(prob, dtype=float)
+    flip = p > 0.5
+    q = np.where(flip, 1.0 - p, p)                               # <= 1/2: no overflow below
+    k = np.arange(most)[:, None]
+    pmf = np.empty((most + 1, len(n)))
+    pmf[0] = (1.0 - q) ** n
+    np.cumprod(np.maximum(n - k, 0) / (k + 1) * (q / (1.0 - q)), axis=0, out=pmf[1:])
+    pmf[1:] *= pmf[0]
+    # smallest k with CDF(k) >= u; flipped: n minus that of Bin(n, 1 - p) at 1 - u (equal
+    # but for ties of probability zero)
+    below = np.count_nonzero(np.cumsum(pmf, axis=0) < np.where(flip, 1.0 - u, u), axis=0)
+    return np.minimum(np.where(flip, n - below, below), n)
 
 
 @dataclass(slots=True)
