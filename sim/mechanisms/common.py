@@ -5,6 +5,7 @@ Rates are per day; an annual hazard becomes a daily probability here, once.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -43,14 +44,15 @@ def exhaustion_step(exhaustion: np.ndarray, stress: np.ndarray, recovery: np.nda
 
 def gamma_day(u: np.ndarray | float, mean: float, cv: float) -> Any:
     """Whole-day durations, gamma distributed with the given mean and CV (CV 0: fixed),
-    rounded half to even and at least one day, by inverse CDF of uniforms ``u``: one
+    rounded half to even and at least one day, by inverse CDF of uniforms ``u`` (``mean``
+    a number or an array like ``u``): one
     uniform per duration, and a larger mean gives a longer duration from the same uniform
     (common random numbers stay coupled when parameters differ). An int for a scalar ``u``."""
     if cv <= 0.0:
-        days = np.full(np.shape(u), max(1.0, float(np.rint(mean))))
+        days = np.maximum(1.0, np.rint(np.broadcast_to(np.asarray(mean, dtype=float), np.shape(u))))
     else:
         shape = 1.0 / cv**2
-        days = np.maximum(1.0, np.rint(special.gammaincinv(shape, u) * (mean / shape)))
+        days = np.maximum(1.0, np.rint(special.gammaincinv(shape, u) * (np.asarray(mean) / shape)))
     return int(days) if np.ndim(days) == 0 else days.astype(np.int64)
 
 
@@ -80,20 +82,28 @@ def binomial_quantile(u: np.ndarray, n: np.ndarray, prob: np.ndarray) -> np.ndar
     ``n - Bin(n, 1 - p)`` (its quantile at 1 - u), so the ratio p / (1 - p) stays <= 1."""
     n = np.asarray(n, dtype=np.int64)
     most = int(n.max(initial=0))
-    if most == 0:
-        return np.zeros(n.shape, dtype=np.int64)
     p = np.asarray(prob, dtype=float)
+    if most <= 1:                                               # at most one trial: u > 1 - p
+        return ((n == 1) & (u > 1.0 - p)).astype(np.int64)
     flip = p > 0.5
-    q = np.where(flip, 1.0 - p, p)                               # <= 1/2: no overflow below
-    k = np.arange(most)[:, None]
+    flipped = bool(flip.any())
+    q, v = (np.where(flip, 1.0 - p, p), np.where(flip, 1.0 - u, u)) if flipped else (p, u)
+    k, inv = _trial_steps(most)
     pmf = np.empty((most + 1, len(n)))
-    pmf[0] = (1.0 - q) ** n
-    np.cumprod(np.maximum(n - k, 0) / (k + 1) * (q / (1.0 - q)), axis=0, out=pmf[1:])
+    pmf[0] = (1.0 - q) ** n                                     # q <= 1/2: no overflow below
+    np.cumprod(np.maximum(n - k, 0) * inv * (q / (1.0 - q)), axis=0, out=pmf[1:])
     pmf[1:] *= pmf[0]
     # smallest k with CDF(k) >= u; flipped: n minus that of Bin(n, 1 - p) at 1 - u (equal
     # but for ties of probability zero)
-    below = np.count_nonzero(np.cumsum(pmf, axis=0) < np.where(flip, 1.0 - u, u), axis=0)
-    return np.minimum(np.where(flip, n - below, below), n)
+    below = np.count_nonzero(np.cumsum(pmf, axis=0) < v, axis=0)
+    return np.minimum(np.where(flip, n - below, below) if flipped else below, n)
+
+
+@functools.cache
+def _trial_steps(most: int) -> tuple[np.ndarray, np.ndarray]:
+    """k = 0 .. most - 1 and 1 / (k + 1), as columns (the pmf recurrence's constants)."""
+    k = np.arange(most)[:, None]
+    return k, 1.0 / (k + 1)
 
 
 @dataclass(slots=True)

@@ -94,9 +94,9 @@ def daily(model: Model, today: Today) -> None:
         base=q.missed_care_base, patients_coef=q.missed_patients_coef, learning_coef=q.missed_learning_coef,
         reference_ppn=q.reference_patients_per_rn, exhaustion_coef=q.missed_exhaustion_coef,
         inexperience_coef=q.missed_inexperience_coef, hca_shortfall_coef=q.missed_hca_shortfall_coef)
-    # One uniform per ward, day and outcome; the count is its binomial quantile.
-    day = model.day
-    u = np.concatenate([model.rng.missed_care.uniforms(day, T), model.rng.adverse_events.uniforms(day, T)])
+    # One uniform per ward, day and outcome (missed care by ward, then adverse events by
+    # ward); the count is its binomial quantile.
+    u = model.rng.care_quality.uniforms(model.day, 2 * T)
     counts = binomial_quantile(u, np.concatenate([n_pat, n_pat]), np.concatenate([p_missed, p_ae]))
     missed, adverse = counts[:T], counts[T:]
     today.care = CareDay(n_pat, missed, adverse, np.zeros(T, dtype=np.int64))
