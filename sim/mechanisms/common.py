@@ -6,6 +6,7 @@ Rates are per day; an annual hazard becomes a daily probability here, once.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -81,22 +82,46 @@ def binomial_quantile(u: np.ndarray, n: np.ndarray, prob: np.ndarray) -> np.ndar
     Vectorised over k = 0 .. max(n) by the pmf's recurrence; for p > 1/2 through
     ``n - Bin(n, 1 - p)`` (its quantile at 1 - u), so the ratio p / (1 - p) stays <= 1."""
     n = np.asarray(n, dtype=np.int64)
-    most = int(n.max(initial=0))
+    u = np.asarray(u, dtype=float)
     p = np.asarray(prob, dtype=float)
-    if most <= 1:                                               # at most one trial: u > 1 - p
-        return ((n == 1) & (u > 1.0 - p)).astype(np.int64)
-    flip = p > 0.5
-    flipped = bool(flip.any())
-    q, v = (np.where(flip, 1.0 - p, p), np.where(flip, 1.0 - u, u)) if flipped else (p, u)
-    k, inv = _trial_steps(most)
-    pmf = np.empty((most + 1, len(n)))
-    pmf[0] = (1.0 - q) ** n                                     # q <= 1/2: no overflow below
+    if n.min(initial=2) > 1:
+        return _quantile_many(u, n, p)
+    out = ((n == 1) & (u > 1.0 - p)).astype(np.int64)           # one trial: an event when u > 1 - p
+    many = np.flatnonzero(n > 1)
+    if len(many):
+        out[many] = _quantile_many(u[many], n[many], p[many])
+    return out
+
+
+def _quantile_many(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """``binomial_quantile`` for n >= 2: the CDF up to a cut-off k above every mean (mean
+    + 4 sd + 2), then, for the rare teams whose uniform lies beyond it, up to n."""
+    flipped = float(p.max()) > 0.5
+    if flipped:
+        flip = p > 0.5
+        q, v = np.where(flip, 1.0 - p, p), np.where(flip, 1.0 - u, u)
+    else:
+        q, v = p, u
+    most = int(n.max())
+    mean = float((n * q).max())
+    cut = min(most, int(mean + 4.0 * math.sqrt(mean) + 2.0))
+    below = _count_below(v, n, q, cut)
+    if cut < most and int(below.max()) > cut:                   # CDF(cut) < v: count further
+        beyond = np.flatnonzero(below > cut)
+        below[beyond] = _count_below(v[beyond], n[beyond], q[beyond], most)
+    if flipped:
+        below = np.where(flip, n - below, below)
+    return np.minimum(below, n)
+
+
+def _count_below(v: np.ndarray, n: np.ndarray, q: np.ndarray, cut: int) -> np.ndarray:
+    """The number of k in 0 .. cut with CDF(k) < v (q <= 1/2: the recurrence cannot overflow)."""
+    k, inv = _trial_steps(cut)
+    pmf = np.empty((cut + 1, len(n)))
+    pmf[0] = (1.0 - q) ** n
     np.cumprod(np.maximum(n - k, 0) * inv * (q / (1.0 - q)), axis=0, out=pmf[1:])
     pmf[1:] *= pmf[0]
-    # smallest k with CDF(k) >= u; flipped: n minus that of Bin(n, 1 - p) at 1 - u (equal
-    # but for ties of probability zero)
-    below = np.count_nonzero(np.cumsum(pmf, axis=0) < v, axis=0)
-    return np.minimum(np.where(flip, n - below, below) if flipped else below, n)
+    return np.count_nonzero(np.cumsum(pmf, axis=0) < v, axis=0)
 
 
 @functools.cache
