@@ -371,7 +371,8 @@ WHY = {
     "full": "the full model adds the daily review and the staff life-cycle events (sickness, notice, "
             "recruitment, incident reviews), all charged here to admissions",
     "day": "_day runs all 11 mechanisms (about 10 times the reference's array work: 8 bincounts and 4 draws over "
-           "all staff, 3 binomials over teams, the metric accumulation) and schedules a SimPy event per "
+           "all staff, 3 binomial quantiles over teams, the metric accumulation) and "
+           "schedules a SimPy event per "
            "sickness episode, notice, reported incident and recruitment round, against a reference that does "
            "one mechanism and schedules nothing; the table 'Where the daily update goes' splits it by step",
     "scaling": "fixed per-day and per-team costs do not shrink with work, and a shared, loaded machine adds noise",

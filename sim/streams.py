@@ -39,9 +39,8 @@ DECISIONS: tuple[str, ...] = (
     "leaving",             # day, by post slot: resignations and retirements
     "recruitment",         # attempt number of the post, by post slot: length, outcome, mover's answer
     "new_starters",        # holder number of the post, by post slot: attributes of the new holder
-    "missed_care",         # day, by (patient in bed, ward): missed care
-    "adverse_events",      # day, by (patient in bed, ward): adverse events
-    "reporting",           # day, by (event, ward): whether an adverse event is reported
+    "care_quality",        # day, by ward: missed care, then adverse events (binomial quantiles)
+    "reporting",           # day, by ward: how many of the day's adverse events are reported
     "incident_response",   # day of the incident, by (report, ward): learning or blame, who is blamed
     "leaders",             # day, by leader post: departures
     "leader_appointments",  # appointment number of the post, by leader post: the new leader's styles

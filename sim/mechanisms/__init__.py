@@ -35,8 +35,8 @@ from sim.mechanisms import (
 from sim.mechanisms.common import (
     DAYS_PER_YEAR,
     Today,
-    bernoulli_count,
     beta_quantile,
+    binomial_quantile,
     daily_probability,
     exhaustion_step,
     expit,
@@ -78,7 +78,7 @@ DAILY_STEPS: tuple[tuple[str, DailyStep], ...] = (
 )
 
 __all__ = [
-    "DAILY_STEPS", "DAYS_PER_YEAR", "DailyStep", "Today", "adverse_event_probability", "bernoulli_count", "beta_quantile",
+    "DAILY_STEPS", "DAYS_PER_YEAR", "DailyStep", "Today", "adverse_event_probability", "binomial_quantile", "beta_quantile",
     "bullying_prevalence", "cross_organisation_aid", "culture", "daily_probability", "demand",
     "effective_compassion", "engagement_target", "exhaustion", "exhaustion_step", "expit", "gamma_day",
     "interventions", "labour_market", "leader_support", "leaders", "leaving", "logit", "mean_or_zero",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.common import Today, bernoulli_count, expit, logit
+from sim.mechanisms.common import Today, binomial_quantile, expit, logit
 from sim.schema import p, prob
 
 if TYPE_CHECKING:
@@ -94,8 +94,9 @@ def daily(model: Model, today: Today) -> None:
         base=q.missed_care_base, patients_coef=q.missed_patients_coef, learning_coef=q.missed_learning_coef,
         reference_ppn=q.reference_patients_per_rn, exhaustion_coef=q.missed_exhaustion_coef,
         inexperience_coef=q.missed_inexperience_coef, hca_shortfall_coef=q.missed_hca_shortfall_coef)
-    # One uniform per patient in a bed and outcome: (bed j, ward t) reads u[j x T + t].
-    beds, day = int(n_pat.max(initial=0)), model.day
-    missed = bernoulli_count(model.rng.missed_care.uniforms(day, beds * T).reshape(beds, T), n_pat, p_missed)
-    adverse = bernoulli_count(model.rng.adverse_events.uniforms(day, beds * T).reshape(beds, T), n_pat, p_ae)
+    # One uniform per ward, day and outcome (missed care by ward, then adverse events by
+    # ward); the count is its binomial quantile.
+    u = model.rng.care_quality.uniforms(model.day, 2 * T)
+    counts = binomial_quantile(u, np.concatenate([n_pat, n_pat]), np.concatenate([p_missed, p_ae]))
+    missed, adverse = counts[:T], counts[T:]
     today.care = CareDay(n_pat, missed, adverse, np.zeros(T, dtype=np.int64))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.mechanisms.common import DAYS_PER_YEAR, Today, bernoulli_count
+from sim.mechanisms.common import DAYS_PER_YEAR, Today, binomial_quantile
 from sim.mechanisms.staffing import ring_donors
 from sim.schema import p, prob
 
@@ -68,9 +68,7 @@ def daily(model: Model, today: Today) -> None:
     care = today.care
     p_rep = report_probability(model.teams.psafe, p.reporting.report_prob_min, p.reporting.report_prob_max)
     T, day = model.n_teams, model.day
-    n_events = int(care.adverse.max(initial=0))
-    u = model.rng.reporting.uniforms(day, n_events * T).reshape(n_events, T)    # (event j, ward t)
-    reported = care.reported = bernoulli_count(u, care.adverse, p_rep)
+    reported = care.reported = binomial_quantile(model.rng.reporting.uniforms(day, T), care.adverse, p_rep)
     review_days = p.reporting.review_days
     for t in np.flatnonzero(reported):
         for j in range(reported[t]):

@@ -46,13 +46,12 @@ def daily(model: Model, today: Today) -> None:
     if len(starts) == 0:
         return
     # One uniform per episode (the day's, by slot) gives both its kind and its length.
-    v = model.rng.sickness_duration.uniforms(day, s.capacity)[starts]
+    v = model.rng.sickness_duration.uniforms(day, int(starts[-1]) + 1)[starts]   # read up to the last slot
     share = sk.long_term_share
     long = v < share
     q = np.where(long, v / max(share, 1e-300), (v - share) / max(1.0 - share, 1e-300))
     q = np.clip(q, 0.0, 1.0 - 1e-16)
-    days = np.where(long, gamma_day(q, sk.long_mean_days, sk.duration_cv),
-                    gamma_day(q, sk.short_mean_days, sk.duration_cv))
+    days = gamma_day(q, np.where(long, sk.long_mean_days, sk.short_mean_days), sk.duration_cv)
     for i, k in zip(starts.tolist(), days.tolist(), strict=True):
         episode(model, i, k)
 

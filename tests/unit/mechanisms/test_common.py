@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.mechanisms.common import bernoulli_count, beta_quantile, daily_probability, gamma_day
+from sim.mechanisms.common import beta_quantile, binomial_quantile, daily_probability, gamma_day
 
 
 def test_daily_probability_of_annual_hazard() -> None:
@@ -43,13 +43,13 @@ def test_beta_quantile_keeps_ranks_across_means() -> None:
     assert beta_quantile(0.3, 1.0, 5.0) == 1.0 and beta_quantile(u, 0.0, 5.0).tolist() == [0.0] * 40
 
 
-def test_bernoulli_count_counts_trials_below_probability_and_is_monotone() -> None:
-    u = np.array([[0.1, 0.5], [0.3, 0.05], [0.9, 0.2]])        # 3 trials x 2 teams
-    assert bernoulli_count(u, np.array([2, 3]), np.array([0.35, 0.3])).tolist() == [2, 2]
-    assert bernoulli_count(u, np.array([1, 3]), np.array([0.35, 0.3])).tolist() == [1, 2]
-    assert bernoulli_count(u[:0], np.array([0, 0]), np.array([0.5, 0.5])).tolist() == [0, 0]
-    big = np.random.default_rng(5).random((200, 400))
-    n, lo, hi = np.full(400, 150), np.full(400, 0.1), np.full(400, 0.12)
-    low, high = bernoulli_count(big, n, lo), bernoulli_count(big, n, hi)
-    assert (high >= low).all()
-    assert low.mean() == pytest.approx(15.0, rel=0.05) and low.var() == pytest.approx(13.5, rel=0.25)
+def test_binomial_quantile_is_the_inverse_cdf_and_is_monotone() -> None:
+    rng = np.random.default_rng(5)
+    u, n, prob = rng.random(2000), rng.integers(0, 60, 2000), rng.random(2000) * 0.6
+    assert binomial_quantile(u, n, prob).tolist() == stats.binom.ppf(u, n, prob).astype(int).tolist()
+    assert binomial_quantile(np.array([0.3, 0.9]), np.array([0, 0]), np.array([0.5, 0.5])).tolist() == [0, 0]
+    assert binomial_quantile(np.array([1 - 1e-15]), np.array([4]), np.array([0.999999])).tolist() == [4]
+    assert binomial_quantile(np.array([0.01, 0.99]), np.array([5, 5]), np.array([1.0, 0.0])).tolist() == [5, 0]
+    # more probability or more trials never give fewer events from the same uniform
+    assert (binomial_quantile(u, n, prob * 1.2) >= binomial_quantile(u, n, prob)).all()
+    assert (binomial_quantile(u, n + 3, prob) >= binomial_quantile(u, n, prob)).all()
