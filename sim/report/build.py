@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,6 +55,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.report", description="Rebuild DIR/report.html.")
     parser.add_argument("run_dir", type=Path, metavar="DIR", help="run folder with timeseries.parquet")
     args = parser.parse_args(argv)
+    status_file = args.run_dir / "status.json"
+    if status_file.is_file():       # a single run's folder: only a completed run is reported
+        try:
+            status = json.loads(status_file.read_text()).get("status")
+        except (OSError, ValueError, AttributeError):
+            status = "unreadable"
+        if status != "completed":
+            print(f"error: {args.run_dir}: status is {status!r}; only a completed run has a report", file=sys.stderr)
+            return 2
     try:
         out = build_report(args.run_dir)
     except FileNotFoundError as exc:

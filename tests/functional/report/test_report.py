@@ -304,6 +304,19 @@ def test_cli_builds_report_and_rejects_non_run_folder(tmp_path: Path) -> None:
     assert len(lines) == 1 and "timeseries.parquet" in lines[0]
 
 
+@pytest.mark.parametrize("status", ["failed", "running"])
+def test_cli_refuses_a_run_that_did_not_complete(tmp_path: Path, status: str) -> None:
+    """A folder whose status.json does not say completed gets no report (issue 12): one line, exit 2."""
+    from sim.report.build import main
+
+    folder = make_run(tmp_path / "run", scenarios=("baseline",), levels={"vacancy_rate": 0.1})
+    (folder / "status.json").write_text(json.dumps({"status": status}))
+    assert main([str(folder)]) == 2
+    assert not (folder / "report.html").exists()
+    (folder / "status.json").write_text(json.dumps({"status": "completed"}))
+    assert main([str(folder)]) == 0 and (folder / "report.html").is_file()
+
+
 def test_numbers_share_precision_and_units() -> None:
     assert value_with_interval("vacancy_rate", 0.1, 0.0993, 0.101) == ("10.0%", "9.9% to 10.1%")
     assert diff_with_interval("burnout_prevalence", -0.0252, -0.0314, -0.019) == (
