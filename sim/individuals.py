@@ -63,7 +63,7 @@ class Columns:
         """Keep only ``rows`` (sorted), in order; returns each old row's new index (-1 if dropped)."""
         new_index = np.full(self.n, -1, dtype=np.int64)
         new_index[rows] = np.arange(len(rows))
-        for k, v in self.data.items():
+        for v in self.data.values():
             kept = v[rows].copy()
             v[: len(rows)] = kept
         self.n = len(rows)
@@ -156,13 +156,19 @@ class IndividualRecorder:
 
     # ------------------------------------------------------------------ warm-up
 
-    def discard_warmup(self) -> None:
+    def discard_warmup(self, search_days: float) -> None:
         """At the end of the warm-up (``warmup_years``): drop the staff spells and leader
         tenures that ended before output day 0, so the tables describe the output period
         only. Spells still open keep their (negative) start day: ``start_day < 0`` means in
-        post since before the outputs began. No snapshot is taken in the warm-up."""
+        post since before the outputs began. No snapshot is taken in the warm-up.
+
+        A resignation in the last ``search_days`` of the warm-up is kept for now: the person
+        may still take a post elsewhere in the system after day 0 (a move, counted in
+        ``transfers``); :meth:`tables` drops it unless it became one."""
         d = self.staff.data
-        keep = np.flatnonzero(~(d["end_day"][: self.staff.n] < 0))        # open spells have end_day NaN
+        end, reason = d["end_day"][: self.staff.n], d["reason"][: self.staff.n]
+        searching = (reason == STAFF_REASONS.index("resignation")) & (end >= -search_days)
+        keep = np.flatnonzero(~(end < 0) | searching)                   # open spells have end_day NaN
         new_index = self.staff.keep(keep)
         held = self.row_of_slot >= 0
         self.row_of_slot[held] = new_index[self.row_of_slot[held]]
@@ -180,6 +186,8 @@ class IndividualRecorder:
         for name, cols, reasons in (("staff", self.staff, STAFF_REASONS), ("leaders", self.leaders, LEADER_REASONS),
                                     ("snapshots", self.snapshots, None)):
             df = cols.frame()
+            if name == "staff":          # warm-up resignations kept only if they became a move (discard_warmup)
+                df = df[~((df["end_day"] < 0) & (df["reason"] != STAFF_REASONS.index("move")))].reset_index(drop=True)
             if reasons is not None:
                 df["reason"] = pd.Categorical.from_codes(df["reason"].clip(lower=0), categories=list(reasons))
             if name == "staff":

@@ -228,7 +228,7 @@ class Model:
             self.initial_patients = int(self.teams.patients.sum())
             self.initial_headcount = int(self.staff.active.sum())
             if self.individuals is not None:
-                self.individuals.discard_warmup()
+                self.individuals.discard_warmup(self.p.labour_market.search_days)
         reputation.monthly(self, by_organisation)
         self.month = Month.start(self.n_teams, self.n_organisations)
 
