@@ -152,6 +152,7 @@ class Config:
     seed: int = p(0, 2**63 - 1)
     n_replications: int = p(1, 100_000)
     years: float = p(1 / 12, 100.0)
+    warmup_years: int = p(0, 50, default=0)
     n_jobs: int = p(0, 1024)
     progress: bool = True
     resume: bool = False
@@ -253,7 +254,7 @@ def section_type(f: dataclasses.Field) -> type | None:
 #: a single day saturates it); recovery multipliers above 100 would make recovery instant;
 #: months are capped at the longest horizon (100 years); costs at £1m per post per year.
 UPPER_BOUNDS: dict[str, float] = {
-    "base_stress": 1.0, "workload_stress": 1.0, "bullying_stress": 1.0, "contagion_stress": 1.0,
+    "base_stress": 1.0, "bullying_stress": 1.0, "contagion_stress": 1.0,
     "team_problem_stress": 1.0, "isolation_stress": 1.0,
     "leader_support_recovery": 100.0, "peer_support_recovery": 100.0,
     "shock_start_month": 1200, "shock_months": 1200, "start_month": 1200, "month": 1200, "summary_months": 1200,
@@ -423,13 +424,21 @@ def to_config(cfg: DictConfig | dict) -> Config:
 
 
 def scheduled_changes(cfg: Config) -> list[ScheduledChange]:
-    """The config's own schedule plus the changes of every enabled intervention."""
+    """The config's own schedule plus the changes of every enabled intervention.
+
+    Leadership development trains leaders in cohorts: its shift rises in equal monthly
+    steps over ``rollout_months`` from ``start_month`` (one step when 1); a step after the
+    horizon never applies."""
     changes = list(cfg.schedule)
     for name, effects in INTERVENTION_EFFECTS.items():
         iv = getattr(cfg.intervention, name)
-        if iv.enabled:
-            changes += [ScheduledChange(month=iv.start_month, key=key, value=float(getattr(iv, f)))
-                        for f, key in effects.items()]
+        if not iv.enabled:
+            continue
+        steps = getattr(iv, "rollout_months", 1)
+        for f, key in effects.items():
+            value = float(getattr(iv, f))
+            changes += [ScheduledChange(month=iv.start_month + k, key=key, value=value * (k + 1) / steps)
+                        for k in range(steps)]
     return changes
 
 

@@ -59,6 +59,16 @@ class Columns:
             self.data[k][self.n: need] = v
         self.n = need
 
+    def keep(self, rows: np.ndarray) -> np.ndarray:
+        """Keep only ``rows`` (sorted), in order; returns each old row's new index (-1 if dropped)."""
+        new_index = np.full(self.n, -1, dtype=np.int64)
+        new_index[rows] = np.arange(len(rows))
+        for v in self.data.values():
+            kept = v[rows].copy()
+            v[: len(rows)] = kept
+        self.n = len(rows)
+        return new_index
+
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame({k: v[: self.n].copy() for k, v in self.data.items()})
 
@@ -74,13 +84,15 @@ class IndividualRecorder:
         self.next_person = 0
         self.staff = Columns({"person": "int64", "organisation": "int16", "team": "int16", "role": "int8",
                               "start_day": "float64", "end_day": "float64", "reason": "int8",
-                              "exhaustion_end": "float64", "burnt_out_end": "bool", "peer_support": "bool",
+                              "exhaustion_end": "float64", "burnt_out_end": "float64", "peer_support": "bool",
                               "development_cohort": "bool"})
         self.leaders = Columns({"team": "int16", "start_day": "float64", "end_day": "float64", "reason": "int8",
                                 "compassion": "float64", "exhaustion_end": "float64"})
         self.leader_row = np.full(n_teams, -1, dtype=np.int64)
+        # burnt_out / burnt_out_end: the chance the person reports burnout, the model's own soft
+        # step (exhaustion.burnout_weight, as in burnout_prevalence); 0/1 when burnout_softness=0.
         self.snapshots = Columns({"month": "int16", "person": "int64", "team": "int16", "exhaustion": "float64",
-                                  "burnt_out": "bool"}, capacity=4096)
+                                  "burnt_out": "float64"}, capacity=4096)
 
     def _ensure(self, slot: int) -> None:
         if slot >= len(self.person_of_slot):
@@ -101,7 +113,7 @@ class IndividualRecorder:
             person=person, organisation=team // self.teams_per_organisation, team=team, role=role, start_day=day,
             end_day=np.nan, reason=-1)
 
-    def staff_end(self, slot: int, day: float, reason: str, exhaustion: float, burnt_out: bool, peer: bool,
+    def staff_end(self, slot: int, day: float, reason: str, exhaustion: float, burnt_out: float, peer: bool,
                   developed: bool) -> int:
         """A spell ends; returns the person's id (a mover carries it to the next post)."""
         row = int(self.row_of_slot[slot])
@@ -142,6 +154,30 @@ class IndividualRecorder:
         d["end_day"][row], d["reason"][row], d["exhaustion_end"][row] = day, LEADER_REASONS.index(reason), exhaustion
         self.leader_row[team] = -1
 
+    # ------------------------------------------------------------------ warm-up
+
+    def discard_warmup(self, search_days: float) -> None:
+        """At the end of the warm-up (``warmup_years``): drop the staff spells and leader
+        tenures that ended before output day 0, so the tables describe the output period
+        only. Spells still open keep their (negative) start day: ``start_day < 0`` means in
+        post since before the outputs began. No snapshot is taken in the warm-up.
+
+        A resignation in the last ``search_days`` of the warm-up is kept for now: the person
+        may still take a post elsewhere in the system after day 0 (a move, counted in
+        ``transfers``); :meth:`tables` drops it unless it became one."""
+        d = self.staff.data
+        end, reason = d["end_day"][: self.staff.n], d["reason"][: self.staff.n]
+        searching = (reason == STAFF_REASONS.index("resignation")) & (end >= -search_days)
+        keep = np.flatnonzero(~(end < 0) | searching)                   # open spells have end_day NaN
+        new_index = self.staff.keep(keep)
+        held = self.row_of_slot >= 0
+        self.row_of_slot[held] = new_index[self.row_of_slot[held]]
+        d = self.leaders.data
+        keep = np.flatnonzero(~(d["end_day"][: self.leaders.n] < 0))
+        new_index = self.leaders.keep(keep)
+        held = self.leader_row >= 0
+        self.leader_row[held] = new_index[self.leader_row[held]]
+
     # ------------------------------------------------------------------ output
 
     def tables(self, scenario: str, replication: int) -> dict[str, pd.DataFrame]:
@@ -150,6 +186,8 @@ class IndividualRecorder:
         for name, cols, reasons in (("staff", self.staff, STAFF_REASONS), ("leaders", self.leaders, LEADER_REASONS),
                                     ("snapshots", self.snapshots, None)):
             df = cols.frame()
+            if name == "staff":          # warm-up resignations kept only if they became a move (discard_warmup)
+                df = df[~((df["end_day"] < 0) & (df["reason"] != STAFF_REASONS.index("move")))].reset_index(drop=True)
             if reasons is not None:
                 df["reason"] = pd.Categorical.from_codes(df["reason"].clip(lower=0), categories=list(reasons))
             if name == "staff":

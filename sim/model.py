@@ -11,7 +11,8 @@ daily process runs at mid-day, ``t = d + 0.5`` for day ``d``; every life-cycle c
 it decides (a sickness episode, a departure, a hire) takes effect at a whole day,
 ``t = d + 1 + duration``. A sickness episode of k days decided on day d therefore
 removes the person from the rota on days d+1 .. d+k exactly. (Incident reviews end at half-days,
-just before that day's daily process.)
+just before that day's daily process.) The ``warmup_years`` before the outputs run at negative
+days, so output day 0 is t = 0 whatever the warm-up (docs/model.md, "Time").
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from sim.individuals import IndividualRecorder
 from sim.mechanisms import (
     DAILY_STEPS,
     DailyStep,
+    culture,
     demand,
+    exhaustion,
     interventions,
     leaders,
     leaving,
@@ -39,7 +42,7 @@ from sim.mechanisms import (
     staffing,
 )
 from sim.mechanisms.common import Today, beta_quantile
-from sim.mechanisms.culture import psafe_target
+from sim.mechanisms.culture import engagement_target, psafe_target
 from sim.mechanisms.labour_market import Mover
 from sim.mechanisms.quality import CareDay
 from sim.mechanisms.staffing import StaffingDay
@@ -61,7 +64,11 @@ class Model:
         self.p = copy.deepcopy(cfg)          # live parameters: scheduled changes edit these
         self.changes = scheduled_changes(cfg)  # the schedule plus every enabled intervention
         self.replication = replication
-        self.env = simpy.Environment()
+        # Warm-up: whole years simulated before the outputs begin, at negative times, so
+        # that output day 0 is still t = 0 (1 January) and every month index, start month
+        # and shock month counts from the first output month.
+        self.warmup_days = cfg.warmup_years * DAYS_PER_YEAR
+        self.env = simpy.Environment(initial_time=-self.warmup_days)
         org = cfg.organisation
         self.n_organisations = K = org.n_organisations
         self.teams_per_organisation = org.n_teams
@@ -71,6 +78,8 @@ class Model:
         self.n_days = max(1, int(round(cfg.years * DAYS_PER_YEAR)))
         self.month_of_day = (np.arange(self.n_days + 1) * 12) // DAYS_PER_YEAR
         self.n_months = int(self.month_of_day[self.n_days - 1]) + 1
+        # Months of the warm-up days -W .. -1 (negative; never recorded).
+        self.warmup_month_of_day = (np.arange(-self.warmup_days, 0) * 12) // DAYS_PER_YEAR
         self.recorder = MonthlyRecorder(self.n_months, T, K)
         self.trace: list[tuple[float, str, dict[str, Any]]] | None = [] if trace else None
         self.steps: tuple[tuple[str, DailyStep], ...] = DAILY_STEPS    # the daily review, in order
@@ -81,7 +90,8 @@ class Model:
         self.organisations = Organisations.start(K, cfg.reputation.initial)
         self.individuals = (IndividualRecorder(self.staff.capacity, T, org.n_teams, cfg.outputs.individuals_snapshot_months)
                             if cfg.outputs.individuals else None)     # outputs.individuals: staff, leader, snapshot tables
-        self.initial_patients = 0
+        self.initial_patients = 0               # patients in beds when the outputs begin
+        self.initial_headcount = 0              # staff in post when the outputs begin
         self.month = Month.start(T, K)
         self.discharge = demand.discharge_callbacks(self)
         self._refresh_derived()
@@ -106,8 +116,9 @@ class Model:
 
     @property
     def day(self) -> int:
-        """Today's day number (the position of the day's random numbers)."""
-        return int(self.env.now)
+        """Today's day number (the position of the day's random numbers): ``floor(now)``,
+        negative during the warm-up (day -1 runs at t = -0.5), 0 at the first output day."""
+        return math.floor(self.env.now)
 
     def log(self, event: str, **details: Any) -> None:
         """Record an event in the trace (when tracing)."""
@@ -165,27 +176,59 @@ class Model:
                     s.age[i] = lo + (hi - lo) * u[i, 0]
                     s.tenure[i] = min(-8.0 * math.log1p(-u[i, 1]), max(0.0, s.age[i] - 21.0))
         leaders.initial(self)
-        self.teams.psafe[:] = psafe_target(self.leaders.eff_compassion, cfg.culture.psafe_min, cfg.culture.psafe_max)
+        self.teams.psafe[:] = psafe_target(culture.leader_support_now(self), cfg.culture.psafe_min, cfg.culture.psafe_max)
         self.teams.learning[:] = cfg.reporting.initial_learning if cfg.mechanisms.learning else 0.0
         demand.initial_patients(self)
         self.initial_patients = int(self.teams.patients.sum())
+        self.initial_headcount = int(self.staff.active.sum())
+        self._start_near_equilibrium()
+
+    def _start_near_equilibrium(self) -> None:
+        """Start each member of staff at the exhaustion their team's starting conditions
+        settle them at, and their engagement at its target, so that the warm-up only has to
+        settle the slow states (vacancies, reputation, learning) and every culture starts
+        near its own steady state. Deterministic: no random draws (the hire's Beta draw still
+        happens and is overwritten), so every stream is unchanged."""
+        m, s = self.p.mechanisms, self.staff
+        act, team = s.active, s.team
+        if m.exhaustion:
+            for _ in range(3):                    # contagion depends on the burnt-out share it sets
+                today = Today()
+                staffing.daily(self, today)       # draws nothing: who is on duty, workload, burnt-out share
+                culture.update_bullying(self, today.staffing)
+                stress, recovery = exhaustion.exhaustion_rates(self, today.staffing)
+                s.exhaustion = np.where(act, exhaustion.exhaustion_equilibrium(stress, recovery), s.exhaustion)
+        c = self.p.culture
+        target = engagement_target(self.teams.psafe[team], s.exhaustion, base=c.engagement_base,
+                                   psafe_coef=c.engagement_psafe_coef, exhaustion_coef=c.engagement_exhaustion_coef)
+        s.engagement = np.where(act, target, s.engagement)
 
     # ------------------------------------------------------------------ the daily loop
 
     def _days(self) -> Generator[simpy.Event, Any, None]:
         yield self.env.timeout(0.5)
-        for day in range(self.n_days):
-            month = int(self.month_of_day[day])
-            if day == 0 or month != self.month_of_day[day - 1]:
+        months = np.concatenate([self.warmup_month_of_day, self.month_of_day])    # warm-up months < 0
+        W = self.warmup_days
+        for k in range(W + self.n_days):
+            month = int(months[k])
+            if k == 0 or month != months[k - 1]:
                 self._apply_schedule(month)
             self._day()
-            if day == self.n_days - 1 or self.month_of_day[day + 1] != month:
+            if k == W + self.n_days - 1 or months[k + 1] != month:
                 self._close_month(month)
             yield self.env.timeout(1)
 
     def _close_month(self, month: int) -> None:
-        """Record the month's metrics, move each organisation's reputation, start a new month."""
+        """Record the month's metrics (output months only), move each organisation's
+        reputation (warm-up included), start a new month. At the last warm-up month's close
+        the outputs' starting state is kept (``initial_patients``, ``initial_headcount``) and
+        the warm-up's ended spells leave the individual tables."""
         by_organisation = close_month(self, month, interventions.cost(self, month))
+        if month == -1:
+            self.initial_patients = int(self.teams.patients.sum())
+            self.initial_headcount = int(self.staff.active.sum())
+            if self.individuals is not None:
+                self.individuals.discard_warmup(self.p.labour_market.search_days)
         reputation.monthly(self, by_organisation)
         self.month = Month.start(self.n_teams, self.n_organisations)
 

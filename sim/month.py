@@ -123,7 +123,8 @@ def _ratio(a: float, b: float) -> float:
 
 
 def close_month(model: Model, month: int, intervention_cost: float) -> Mapping[str, Sequence[float]]:
-    """Write the month's metrics (system, per organisation, per team) to the recorder and
+    """Write the month's metrics (system, per organisation, per team) to the recorder (an
+    output month, ``month >= 0``; warm-up months are not recorded) and
     return them per organisation (one value each; the system's when there is one), which
     the reputation update reads. ``Model`` then starts a new :class:`Month`."""
     acc, rec, T = model.month, model.recorder, model.n_teams
@@ -159,13 +160,14 @@ def close_month(model: Model, month: int, intervention_cost: float) -> Mapping[s
         "intervention_cost": intervention_cost,
         "transfers": acc.transfers, "cross_organisation_aid_rn": acc.cross_lent / days,
     }
-    for name, value in values.items():
-        rec.org[name][month] = value
     per_org = organisation_values(model) if model.n_organisations > 1 else None
-    if per_org is not None:
-        for name, by_org in per_org.items():
-            rec.by_organisation[name][month] = by_org
-    _close_teams(model, month)
+    if month >= 0:                       # warm-up months (< 0) are computed (reputation reads them), not recorded
+        for name, value in values.items():
+            rec.org[name][month] = value
+        if per_org is not None:
+            for name, by_org in per_org.items():
+                rec.by_organisation[name][month] = by_org
+        _close_teams(model, month)
     return per_org if per_org is not None else {k: [v] for k, v in values.items()}
 
 
@@ -186,8 +188,11 @@ def _close_teams(model: Model, month: int) -> None:
     if model.individuals is not None:
         s = model.staff
         act = np.flatnonzero(s.active)
+        from sim.mechanisms.exhaustion import burnout_weight  # noqa: PLC0415 - sim.mechanisms imports this module
+
+        e = model.p.exhaustion
         model.individuals.snapshot(month, act, s.team[act], s.exhaustion[act],
-                                   s.exhaustion[act] > model.p.exhaustion.burnout_threshold)
+                                   burnout_weight(s.exhaustion[act], e.burnout_threshold, e.burnout_softness))
 
 
 def organisation_values(model: Model) -> dict[str, np.ndarray]:

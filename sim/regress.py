@@ -71,8 +71,10 @@ SCENARIOS: list[tuple[str, tuple[str, ...]]] = [
     ("compassionate_siloed", ("leadership=compassionate", "collaboration=siloed")),
     ("blame_collaborative", ("leadership=blame", "collaboration=collaborative")),
     ("blame_siloed", ("leadership=blame", "collaboration=siloed")),
-    # integrated care system scale: three organisations sharing a labour market, cultures apart
-    ("system", ("organisation.n_organisations=3", "organisation.compassion_offsets=[-0.3,0,0.2]",
+    # integrated care system scale: three organisations sharing a labour market, cultures apart;
+    # offsets +-0.15 from mixed are the blame / compassionate presets' distance (10th / 90th
+    # percentile trust), so no organisation is outside the observed range of cultures
+    ("system", ("organisation.n_organisations=3", "organisation.compassion_offsets=[-0.15,0,0.15]",
                 "collaboration=collaborative")),
 ]
 

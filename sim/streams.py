@@ -4,8 +4,8 @@ Common random numbers that survive divergence (issue 16; Klein, Abeysuriya, Stua
 2024, as in starsim). Every stochastic *decision* (sickness onset, resignation, a recruitment
 round, ...) has its own stream, a child of the replication's ``SeedSequence`` keyed by the
 decision's name (so adding a decision changes no other). A stream is not read in sequence:
-each draw jumps to a position fixed by ``(day, key)`` -- the day of the decision, or a
-count such as a post's hire number -- and reads the numbers there by *slot* (a post, a
+each draw jumps to a position fixed by ``(day, key)`` -- the day of the decision (negative
+during the warm-up), or a count such as a post's hire number -- and reads the numbers there by *slot* (a post, a
 ward, a bed, a leader post). So a person's numbers do not depend on how many others drew
 before them, on the order of events, or on the size of the arrays: two scenarios that
 diverge keep giving the same post the same numbers.
@@ -29,6 +29,10 @@ BLOCK = 256
 #: k x KEY_STRIDE, so a key has 2**32 numbers and a day 2**32 keys (PCG64's period is 2**128).
 KEY_STRIDE = 2**32
 DAY_STRIDE = 2**64
+#: PCG64's period: positions are taken modulo it, so a warm-up day d < 0 (``warmup_years``)
+#: sits at 2**128 + d x DAY_STRIDE, distinct from every output day, and output day d >= 0
+#: reads the same numbers whatever the warm-up's length.
+PERIOD = 2**128
 
 #: The decisions. Each name's stream is keyed by the name itself (crc32), not its position.
 DECISIONS: tuple[str, ...] = (
@@ -71,13 +75,13 @@ class DecisionStream:
         self._bitgen = np.random.PCG64(seq)
         self._origin = self._bitgen.state
         self._gen = np.random.Generator(self._bitgen)
-        self._cache_day = -1
+        self._cache_day: int | None = None       # None: nothing cached (days may be negative)
         self._cache = np.empty(0)
 
     def at(self, day: int, key: int = 0) -> np.random.Generator:
         """The stream's generator at position ``(day, key)`` (valid until the next call)."""
         self._bitgen.state = self._origin
-        self._bitgen.advance(int(day) * DAY_STRIDE + int(key) * KEY_STRIDE)
+        self._bitgen.advance((int(day) * DAY_STRIDE + int(key) * KEY_STRIDE) % PERIOD)
         return self._gen
 
     def uniforms(self, day: int, n: int) -> np.ndarray:

@@ -15,6 +15,7 @@ QUIET = [
     "mechanisms.sickness=false", "mechanisms.leaving=false", "mechanisms.recruitment=false",
     "mechanisms.quality=false", "mechanisms.leader_turnover=false", "mechanisms.seasonality=false",
     "n_replications=1", "n_jobs=1", "progress=false", "outputs.summary_months=1",
+    "warmup_years=0",    # traces pin exact event times from the very start of the simulation
 ]
 
 

@@ -168,16 +168,23 @@ def dose_response_odds_ratio(rep: Replication, *, metric: str, scenario: str, wi
 
 def individual_persistence(rep: Replication, *, scenario: str, lag_months: int, window: Any = "all") -> float:
     """Share of staff burnt out at a snapshot who are still burnt out ``lag_months`` later,
-    among those still in post then (pooled over every pair of snapshots in the window)."""
+    among those still in post then (pooled over every pair of snapshots in the window).
+
+    ``burnt_out`` is each person's chance of reporting burnout (the model's soft step; 0/1
+    when ``exhaustion.burnout_softness=0``), so the share is ``sum(w_then x w_later) /
+    sum(w_then)`` over the pairs (reports independent given exhaustion); with 0/1 values it
+    is the plain share."""
     snaps = rep.snapshots.get(scenario)
     if snaps is None or snaps.empty:
         raise KeyError(f"scenario '{scenario}' has no individual snapshots (the design records them when a "
                        "target needs them)")
     months = window_months(window, pd.Index(snaps["month"]))
-    first = snaps[snaps["month"].isin(months) & snaps["burnt_out"]][["month", "person"]]
+    first = snaps[snaps["month"].isin(months)][["month", "person", "burnt_out"]]
     later = snaps[["month", "person", "burnt_out"]].assign(month=snaps["month"] - lag_months)
-    pairs = first.merge(later, on=["month", "person"], how="inner")
-    return float(pairs["burnt_out"].mean()) if len(pairs) else math.nan
+    pairs = first.merge(later, on=["month", "person"], how="inner", suffixes=("_then", "_later"))
+    w_then = pairs["burnt_out_then"].to_numpy(dtype=float)
+    total = w_then.sum()
+    return float((w_then * pairs["burnt_out_later"].to_numpy(dtype=float)).sum() / total) if total > 0 else math.nan
 
 
 def time_to_half(rep: Replication, *, metric: str, scenario: str, reference: str | None = None,

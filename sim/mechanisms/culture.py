@@ -1,6 +1,7 @@
-"""Mechanism 9, culture: psychological safety drifting slowly toward the style of the
-team's leader (faster where staff have leadership development), bullying (more under
-blame and in exhausted teams) eroding it, and engagement's target.
+"""Mechanism 9, culture: psychological safety drifting slowly toward the support the
+team's leader gives (faster where staff have leadership development), bullying (a norm of
+the team's climate and exhaustion) eroding it, the climate staff feel (safety rescaled to
+0-1), and engagement's target.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.mechanisms.common import Today
+from sim.mechanisms.leaders import leader_support
 from sim.schema import p, prob
 
 if TYPE_CHECKING:
+    from sim.mechanisms.staffing import StaffingDay
     from sim.model import Model
 
 
@@ -48,9 +51,22 @@ def psafe_step(psafe: np.ndarray, target: np.ndarray, timescale_days: float,
     return np.clip(psafe + rate * (target - psafe) - erosion * bullying, 0.0, 1.0)
 
 
+def climate(psafe: np.ndarray, psafe_min: float, psafe_max: float) -> np.ndarray:
+    """The team's compassionate climate, 0-1: its psychological safety rescaled to the
+    range leaders pull it over. Staff feel a leader's style through the climate the leader
+    builds, so support and bullying follow it with the culture's inertia."""
+    span = psafe_max - psafe_min
+    if span <= 0.0:
+        return np.full_like(np.asarray(psafe, dtype=float), 0.5)
+    return np.clip((psafe - psafe_min) / span, 0.0, 1.0)
+
+
 def bullying_prevalence(effective_compassion: np.ndarray, team_exhaustion: np.ndarray, *,
                         per_year: float, blame_coef: float, exhaustion_coef: float) -> np.ndarray:
-    """Share of staff bullied in a year: more under blame and in exhausted teams."""
+    """Share of staff bullied in a year: more under blame and in exhausted teams.
+
+    ``effective_compassion`` is the team's climate (:func:`climate`) in the model: bullying
+    is a norm of the team, which changes as slowly as its culture."""
     x = blame_coef * ((1.0 - effective_compassion) - 0.5) + exhaustion_coef * (team_exhaustion - 0.5)
     return np.minimum(1.0, per_year * np.exp(x))
 
@@ -60,18 +76,30 @@ def engagement_target(psafe: np.ndarray, exhaustion: np.ndarray, *, base: float,
     return np.clip(base + psafe_coef * (psafe - 0.5) - exhaustion_coef * (exhaustion - 0.5), 0.0, 1.0)
 
 
-def daily(model: Model, today: Today) -> None:
-    """Bullying, and psychological safety drifting toward the leader's style."""
-    p, m, day, teams = model.p, model.p.mechanisms, today.staffing, model.teams
-    eff_compassion = model.leaders.eff_compassion
-    c = p.culture
-    if m.bullying:
+def leader_support_now(model: Model) -> np.ndarray:
+    """Per team: the support a leader's effective style gives (weaker while new, half the
+    interim's while the post is vacant); it sets the climate the team drifts to."""
+    lead = model.leaders
+    return leader_support(lead.eff_compassion, lead.present, lead.tenure, model.p.leader_wellbeing.induction_days)
+
+
+def update_bullying(model: Model, day: StaffingDay) -> None:
+    """Bullying prevalence per team: a norm of the team's climate and exhaustion (no draws)."""
+    c, teams = model.p.culture, model.teams
+    if model.p.mechanisms.bullying:
         teams.bullying = bullying_prevalence(
-            eff_compassion, day.exhaustion, per_year=c.bullying_per_year, blame_coef=c.bullying_blame_coef,
-            exhaustion_coef=c.bullying_exhaustion_coef)
+            climate(teams.psafe, c.psafe_min, c.psafe_max), day.exhaustion, per_year=c.bullying_per_year,
+            blame_coef=c.bullying_blame_coef, exhaustion_coef=c.bullying_exhaustion_coef)
     else:
         teams.bullying = np.zeros(model.n_teams)
+
+
+def daily(model: Model, today: Today) -> None:
+    """Bullying, and psychological safety drifting toward the support of the leader's style."""
+    p, m, day, teams = model.p, model.p.mechanisms, today.staffing, model.teams
+    c = p.culture
+    update_bullying(model, day)
     if m.culture_drift:
-        target = psafe_target(eff_compassion, c.psafe_min, c.psafe_max)
+        target = psafe_target(leader_support_now(model), c.psafe_min, c.psafe_max)
         teams.psafe = psafe_step(teams.psafe, target, c.psafe_timescale_days, day.development_share,
                                  c.development_speedup, teams.bullying, c.bullying_psafe_erosion)

@@ -1,6 +1,7 @@
-"""Mechanism 3, exhaustion: each person's exhaustion rises with workload above the safe
-level, bullying and burnt-out colleagues, and falls faster with a compassionate leader's
-support and peer support; engagement follows psychological safety and exhaustion.
+"""Mechanism 3, exhaustion: each person's exhaustion rises with workload (the base stress
+times a log-linear workload factor), bullying and burnt-out colleagues, and falls faster in
+a compassionate team climate and with peer support; engagement follows psychological
+safety and exhaustion. Burnout is a soft (logistic) step in exhaustion.
 """
 
 from __future__ import annotations
@@ -10,22 +11,24 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.common import Today, exhaustion_step
-from sim.mechanisms.culture import engagement_target
-from sim.mechanisms.leaders import leader_support
+from sim.mechanisms.common import Today, exhaustion_step, expit
+from sim.mechanisms.culture import climate, engagement_target
 from sim.schema import p, prob
 
 if TYPE_CHECKING:
+    from sim.mechanisms.staffing import StaffingDay
     from sim.model import Model
 
-__all__ = ["Exhaustion", "daily", "exhaustion_step", "relative_overload"]
+__all__ = ["Exhaustion", "burnout_weight", "daily", "exhaustion_equilibrium", "exhaustion_rates", "exhaustion_step",
+           "relative_overload", "workload_factor"]
 
 
 @dataclass
 class Exhaustion:
     burnout_threshold: float = prob()
+    burnout_softness: float = p(0.0, 1.0)
     base_stress: float = p(0.0, None)
-    workload_stress: float = p(0.0, None)
+    workload_elasticity: float = p(0.0, 10.0)
     bullying_stress: float = p(0.0, None)
     contagion_stress: float = p(0.0, None)
     blame_shock: float = prob()
@@ -43,25 +46,65 @@ def relative_overload(patients_per_rn: np.ndarray, safe_patients_per_rn: float) 
     return np.maximum(0.0, patients_per_rn / safe_patients_per_rn - 1.0)
 
 
+def workload_factor(patients_per_rn: np.ndarray, safe_patients_per_rn: float, elasticity: float) -> np.ndarray:
+    """Multiplier of the job's base stress from workload: ``(ppn / safe) ** elasticity``.
+
+    Continuous and log-linear (no kink at the safe level), because burnout rises with
+    patients per nurse across the whole observed range (Aiken et al. 2002: odds x1.23 per
+    extra patient), and proportional to the base stress, so that the workload response
+    cannot outgrow the ordinary job's stress the way an additive overload term did."""
+    ppn = np.maximum(np.asarray(patients_per_rn, dtype=float), 1e-9)
+    return (ppn / safe_patients_per_rn) ** elasticity
+
+
+def exhaustion_equilibrium(stress: np.ndarray, recovery: np.ndarray) -> np.ndarray:
+    """The level at which :func:`exhaustion_step` settles with constant inputs (no noise)."""
+    total = stress + recovery
+    return np.divide(stress, total, out=np.zeros_like(total, dtype=float), where=total > 0)
+
+
+def burnout_weight(exhaustion: np.ndarray, threshold: float, softness: float) -> np.ndarray:
+    """How far each person counts as burnt out: a logistic step at ``threshold`` of width
+    ``softness`` (0 = the hard threshold, 1 above it, 0 at or below).
+
+    The staff-survey measure is a self-report of how *often* one feels burnt out, so the
+    chance of reporting it rises smoothly with exhaustion rather than jumping at one level;
+    the smooth step also keeps the prevalence from swinging when many staff sit near the
+    threshold. The model's ``burnout_prevalence`` and the individual tables both use it."""
+    e = np.asarray(exhaustion, dtype=float)
+    if softness <= 0.0:
+        return (e > threshold).astype(float)
+    return expit((e - threshold) / softness)
+
+
+def exhaustion_rates(model: Model, day: StaffingDay) -> tuple[np.ndarray, np.ndarray]:
+    """Per staff slot: today's stress (base stress x workload factor, plus bullying and
+    burnt-out colleagues, x susceptibility) and recovery (helped by the team's climate and
+    by peer support). Draws no random numbers (the equilibrium start calls it too)."""
+    p, m, s = model.p, model.p.mechanisms, model.staff
+    e, c, team = p.exhaustion, p.culture, s.team
+    stress_t = (e.base_stress * workload_factor(day.patients_per_rn, p.staffing.safe_patients_per_rn,
+                                                e.workload_elasticity)
+                + e.bullying_stress * model.teams.bullying)
+    if m.contagion:
+        stress_t = stress_t + e.contagion_stress * day.burnt_share
+    peer = (s.peer_u < e.peer_support_share) if m.peer_support else np.zeros(s.capacity, dtype=bool)
+    team_climate = climate(model.teams.psafe, c.psafe_min, c.psafe_max)
+    recovery = e.recovery_rate * (1.0 + e.leader_support_recovery * team_climate[team] + e.peer_support_recovery * peer)
+    return s.susceptibility * stress_t[team], recovery
+
+
 def daily(model: Model, today: Today) -> None:
     """Each person's exhaustion (stress from workload, bullying and burnt-out colleagues;
-    recovery helped by the leader and peer support), then engagement."""
+    recovery helped by the team's climate and peer support), then engagement."""
     p, m, s, day = model.p, model.p.mechanisms, model.staff, today.staffing
-    teams, leaders = model.teams, model.leaders
+    teams = model.teams
     act, team, E = day.active, s.team, s.exhaustion
     e = p.exhaustion
     noise = e.noise_sd * model.rng.exhaustion_noise.normals(model.day, s.capacity)     # by post slot
     if m.exhaustion:
-        stress_t = (e.base_stress + e.workload_stress * relative_overload(day.patients_per_rn,
-                                                                          p.staffing.safe_patients_per_rn)
-                    + e.bullying_stress * teams.bullying)
-        if m.contagion:
-            stress_t = stress_t + e.contagion_stress * day.burnt_share
-        support = leader_support(leaders.eff_compassion, leaders.present, leaders.tenure,
-                                 p.leader_wellbeing.induction_days)
-        peer = (s.peer_u < e.peer_support_share) if m.peer_support else np.zeros(s.capacity, dtype=bool)
-        recovery = e.recovery_rate * (1.0 + e.leader_support_recovery * support[team] + e.peer_support_recovery * peer)
-        new_E = exhaustion_step(E, s.susceptibility * stress_t[team], recovery, noise)
+        stress, recovery = exhaustion_rates(model, day)
+        new_E = exhaustion_step(E, stress, recovery, noise)
         s.exhaustion = np.where(act, new_E, E)
     c = p.culture
     eng_target = engagement_target(teams.psafe[team], s.exhaustion, base=c.engagement_base,

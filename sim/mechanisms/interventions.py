@@ -28,6 +28,7 @@ class Intervention:
 @dataclass
 class LeadershipDevelopment(Intervention):
     compassion_shift: float = p(-1.0, 1.0, default=MISSING)
+    rollout_months: int = p(1, 240, default=1)
 
 
 @dataclass

@@ -13,6 +13,7 @@ import simpy
 
 from sim.mechanisms import labour_market
 from sim.mechanisms.common import Today, daily_probability
+from sim.mechanisms.exhaustion import burnout_weight
 from sim.schema import p
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ def end_spell(model: Model, i: int, reason: str) -> int:
     s, p = model.staff, model.p
     assert model.individuals is not None
     return model.individuals.staff_end(
-        i, model.env.now, reason, float(s.exhaustion[i]), bool(s.exhaustion[i] > p.exhaustion.burnout_threshold),
+        i, model.env.now, reason, float(s.exhaustion[i]),
+        float(burnout_weight(s.exhaustion[i], p.exhaustion.burnout_threshold, p.exhaustion.burnout_softness)),
         bool(p.mechanisms.peer_support and s.peer_u[i] < p.exhaustion.peer_support_share),
         bool(s.development_u[i] < p.leadership.development_share))

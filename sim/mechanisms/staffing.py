@@ -16,6 +16,7 @@ import numpy as np
 from omegaconf import MISSING
 
 from sim.mechanisms.common import DAYS_PER_YEAR, Today
+from sim.mechanisms.exhaustion import burnout_weight
 from sim.mechanisms.labour_market import cross_organisation_aid
 from sim.month import mean_or_zero
 from sim.schema import p, prob
@@ -158,7 +159,7 @@ def daily(model: Model, today: Today) -> None:
                 rn_duty, patients, willingness, teams.organisation, model.n_organisations,
                 crisis_ppn=c.crisis_patients_per_rn, donor_limit_ppn=c.donor_limit_patients_per_rn,
                 max_lend_share=c.max_lend_share, aid_share=p.labour_market.aid_share,
-                first=int(model.env.now) % model.n_organisations)
+                first=model.day % model.n_organisations)
             lent = lent + cross
             cross_lent = float(cross.sum())
     hca_est = est_fte[:, HCA]
@@ -166,7 +167,8 @@ def daily(model: Model, today: Today) -> None:
 
     head = np.bincount(team, weights=act, minlength=T)
     avail_t = np.bincount(team, weights=avail, minlength=T)
-    burnt = np.bincount(team, weights=act & (p.exhaustion.burnout_threshold < E), minlength=T)
+    e = p.exhaustion
+    burnt = np.bincount(team, weights=act * burnout_weight(E, e.burnout_threshold, e.burnout_softness), minlength=T)
     inexp_staff = np.bincount(team, weights=fte_avail * (1 - s.experience(p.recruitment.experience_years)), minlength=T)
     agency = agency_rn + agency_hca
     avail_fte_t = np.bincount(team, weights=fte_avail, minlength=T)

@@ -103,3 +103,18 @@ def test_cli_bad_input_exits_2_with_one_line_and_no_results(override: str, named
     assert len(lines) == 1 and named in lines[0] and ("allowed" in lines[0] or "convert" in lines[0]), proc.stderr
     assert "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["-1", "51"])
+def test_warmup_years_out_of_range_names_the_key(value: str) -> None:
+    with pytest.raises(ConfigError, match="warmup_years"):
+        load_config([f"warmup_years={value}"])
+
+
+def test_leadership_development_rolls_out_in_monthly_cohorts() -> None:
+    from sim.config import scheduled_changes
+    cfg = load_config(["intervention=leadership_development", "intervention.leadership_development.start_month=6",
+                       "intervention.leadership_development.rollout_months=4",
+                       "intervention.leadership_development.compassion_shift=0.2"])
+    steps = [(c.month, c.key, c.value) for c in scheduled_changes(cfg)]
+    assert steps == [(m, "leadership.compassion_shift", pytest.approx(0.05 * (m - 5))) for m in (6, 7, 8, 9)]

@@ -24,7 +24,10 @@ from sim.workforce import RN
 
 ISOLATED = ["organisation=small", "years=2", "n_replications=1", "n_jobs=1", "progress=false",
             "mechanisms.mutual_aid=false", "mechanisms.shared_learning=false",
-            "demand=shock", "demand.shock_start_month=3", "demand.shock_months=6", "demand.shock_team_share=0.25"]
+            "demand=shock", "demand.shock_start_month=3", "demand.shock_months=6", "demand.shock_team_share=0.25",
+            # from the very start: a shocked ward's arrivals differ from t = 0 of the simulation
+            # (its thinning bound is higher), so a warm-up would only move the coupling before month 0
+            "warmup_years=0"]
 TEAM_METRICS = ("vacancy_rate", "burnout_prevalence", "patients_per_nurse", "missed_care_rate",
                 "adverse_events_per_1000", "psychological_safety")
 OTHERS = slice(1, None)       # ward 0 is the one changed (the first ward of a small organisation of 4)
@@ -36,7 +39,7 @@ def run(*overrides: str, uplift_day: int | None = None) -> Model:
     model = Model(load_config([*ISOLATED, *overrides]), 0)
     if uplift_day is not None:
         def uplift() -> Generator[Any, Any, None]:
-            yield model.env.timeout(uplift_day)
+            yield model.env.timeout(uplift_day - model.env.now)     # output day uplift_day
             model.teams.posts[0, RN] += 6
             model._refresh_derived()
         model.env.process(uplift())

@@ -11,9 +11,14 @@ import pytest
 
 from sim import individuals
 from sim.app import run_to_folder
-from sim.config import load_config
+from sim.config import Config, load_config
+from sim.mechanisms.exhaustion import burnout_weight
 from sim.model import DAYS_PER_YEAR
 from sim.runner import run_replication
+
+
+def n_teams_of(cfg: Config) -> int:
+    return cfg.organisation.n_teams * cfg.organisation.n_organisations
 
 
 def month_of(days: np.ndarray, n_days: int) -> np.ndarray:
@@ -30,7 +35,7 @@ def test_tables_match_leavers_and_headcount(organisation: str) -> None:
     org = ts[ts["team"].isna()].pivot_table(index="month", columns="metric", values="value")
     n_days = int(round(cfg.years * DAYS_PER_YEAR))
     # Leavers a month: spells ended by resignation, retirement or a move, by the month of their last day.
-    left = staff[staff["reason"] != "in_post"]
+    left = staff[(staff["reason"] != "in_post") & (staff["end_day"] >= 0)]
     by_month = pd.Series(month_of(left["end_day"].to_numpy(), n_days)).value_counts()
     np.testing.assert_array_equal(by_month.reindex(org.index, fill_value=0).to_numpy(), org["leavers"].to_numpy())
     assert (left["reason"] == "resignation").sum() + (left["reason"] == "move").sum() == org["resignations"].sum()
@@ -41,11 +46,23 @@ def test_tables_match_leavers_and_headcount(organisation: str) -> None:
     # Snapshots every 3 months hold everyone in post then; spells still open end at the horizon.
     assert snaps.groupby("month").size().to_numpy().tolist() == org["headcount"].iloc[2::3].astype(int).tolist()
     assert (staff.loc[staff["reason"] == "in_post", "end_day"] == n_days).all()
-    assert staff["burnt_out_end"].eq(staff["exhaustion_end"] > cfg.exhaustion.burnout_threshold).all()
-    # Leaders: one open tenure per team at the start; departures as counted in leader_turnover.
-    assert (leaders.groupby("team")["start_day"].min() == 0).all()
+    # Burnt out: the model's own soft step (as in burnout_prevalence), at the spell's end and in snapshots.
+    e = cfg.exhaustion
+    np.testing.assert_allclose(staff["burnt_out_end"].dropna(), burnout_weight(
+        staff["exhaustion_end"].dropna().to_numpy(), e.burnout_threshold, e.burnout_softness))
+    np.testing.assert_allclose(snaps["burnt_out"], burnout_weight(snaps["exhaustion"].to_numpy(), e.burnout_threshold,
+                                                                  e.burnout_softness))
+    # The warm-up is not in the tables: no spell or tenure ended before output day 0, no
+    # snapshot before month 0; spells open then start at negative days.
+    # (Except a resignation in the warm-up's last weeks that became a move into a post after day 0.)
+    assert cfg.warmup_years > 0 and (leaders["end_day"].dropna() >= 0).all()
+    assert (staff.loc[staff["end_day"] < 0, "reason"] == "move").all()
+    assert snaps["month"].min() == 2 and (staff["start_day"] < 0).any()
+    # Leaders: every team has had a leader since before the outputs began (or gets one);
+    # departures as counted in leader_turnover.
+    assert leaders["team"].nunique() == n_teams_of(cfg)
     departures = (leaders["reason"] == "departure").sum()
-    n_teams = cfg.organisation.n_teams * cfg.organisation.n_organisations
+    n_teams = n_teams_of(cfg)
     assert departures == pytest.approx(org["leader_turnover"].sum() * n_teams / 12)
     if organisation == "ics":
         assert (staff["reason"] == "move").sum() == org["transfers"].sum() > 0

@@ -15,9 +15,9 @@ from sim.config import REPO_ROOT, ConfigError, load_config
 from sim.sensitivity import rank_parameters, run_sensitivity, with_parameters
 
 PARAMS = ("sensitivity.parameters=[{key: exhaustion.recovery_rate, low: 0.01, high: 0.03},"
-          " {key: exhaustion.workload_stress, low: 0.04, high: 0.12},"
+          " {key: exhaustion.workload_elasticity, low: 0.3, high: 0.9},"
           " {key: reporting.blame_staff_involved, low: 1, high: 3}]")
-KEYS = ["exhaustion.recovery_rate", "exhaustion.workload_stress", "reporting.blame_staff_involved"]
+KEYS = ["exhaustion.recovery_rate", "exhaustion.workload_elasticity", "reporting.blame_staff_involved"]
 TINY = ["experiment=sensitivity", "organisation=small", "years=1", "outputs.summary_months=6", "n_jobs=2",
         "sensitivity.morris_trajectories=2", "sensitivity.sobol_n=4", "sensitivity.sobol_top=2",
         "sensitivity.replications_per_point=1", PARAMS]
@@ -70,7 +70,7 @@ def test_samples_hold_every_evaluated_point(run_dir: Path) -> None:
     assert (samples["stage"] == "sobol").sum() == n_sobol
     assert set(KEYS + METRICS) <= set(samples.columns)
     assert samples[KEYS + METRICS].notna().all().all()
-    for sp_key, (lo, hi) in zip(KEYS, [(0.01, 0.03), (0.04, 0.12), (1, 3)], strict=True):
+    for sp_key, (lo, hi) in zip(KEYS, [(0.01, 0.03), (0.3, 0.9), (1, 3)], strict=True):
         assert samples[sp_key].between(lo, hi).all()
 
 

@@ -55,3 +55,25 @@ def test_a_decisions_stream_is_keyed_by_its_name_not_its_position() -> None:
     by_name = DecisionStream(decision_seed(7, 0, "sickness"))
     assert by_name.uniforms(2, 5).tolist() == Streams(7, 0, 1).sickness.uniforms(2, 5).tolist()
     assert "sickness" in DECISIONS
+
+
+def test_warm_up_days_have_their_own_positions_and_output_days_keep_theirs() -> None:
+    """Warm-up days are negative (``warmup_years``): each has a position of its own, distinct
+    from every output day's, and an output day's numbers do not depend on the warm-up."""
+    s = DecisionStream(decision_seed(1, 0, "sickness"))
+    firsts = {d: s.at(d).random() for d in (-730, -2, -1, 0, 1, 730)}
+    assert len(set(firsts.values())) == len(firsts)
+    fresh = DecisionStream(decision_seed(1, 0, "sickness"))
+    np.testing.assert_array_equal(fresh.uniforms(-1, 5), DecisionStream(decision_seed(1, 0, "sickness")).at(-1).random(5))
+    assert fresh.uniforms(0, 5)[0] == firsts[0]          # the cache follows the day, negative or not
+
+
+def test_the_day_of_a_warm_up_daily_review_is_negative() -> None:
+    from sim.config import load_config
+    from sim.model import Model
+
+    m = Model(load_config(["organisation=small", "organisation.n_teams=1", "years=1", "warmup_years=1"]), 0)
+    m.env.run(until=-0.25)                # day -1's review ran at t = -0.5: floor, not int (which gives 0)
+    assert m.day == -1
+    m.env.run(until=0.75)                 # output day 0's review at t = 0.5
+    assert m.day == 0

@@ -152,3 +152,11 @@ def test_movers_leave_the_market_when_their_search_ends() -> None:
     assert events(m, "leave", "no_appointment", "hire")[:4] == [(11.0, "leave"), (11.0, "leave"),
                                                                (32.0, "no_appointment"), (32.0, "no_appointment")]
     assert org_series(m, "transfers").sum() == 0
+
+
+def test_warm_up_runs_before_month_0_and_the_schedule_counts_from_month_0() -> None:
+    m = run_trace("warmup_years=1", "+schedule=[{month: 1, key: leaving.pay_multiplier, value: 0.5}]")
+    assert m.warmup_days == 365 and m.trace is not None                  # simulated from t = -365
+    assert [(t, e) for t, e, _ in m.trace if e == "schedule"] == [(31.5, "schedule")]
+    assert len(org_series(m, "headcount")) == 3                          # only output months are recorded
+    assert org_series(m, "headcount").notna().all()
