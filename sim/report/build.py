@@ -27,6 +27,7 @@ def page(run: RunData, figure_dir: Path) -> str:
         "question": sections.question(run),
         "scenarios": sections.scenarios(run),
         "findings": sections.findings(run),
+        "time_course": sections.time_course(run),
         "cultures": sections.cultures(run, design, figure_dir),
         "cost": sections.cost(run),
         "figures": drawn,

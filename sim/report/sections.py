@@ -45,6 +45,7 @@ CULTURE_METRICS: tuple[str, ...] = ("burnout_prevalence", "vacancy_rate", "adver
 #: (anchor, title) of each section in page order; the anchor names its template.
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("question", "Question"), ("scenarios", "Scenarios"), ("findings", "Headline findings"),
+    ("time_course", "How fast the effect comes"),
     ("cultures", "The four cultures"), ("cost", "Cost-effectiveness"),
     ("figures", "Figures"), ("metrics", "All metrics"), ("assumptions", "Assumptions"),
     ("provenance", "Provenance"),
@@ -121,6 +122,61 @@ def findings(run: RunData) -> Section:
             blocks.append({"name": name, "label": label, "findings": found})
     return {"blocks": blocks, "summary_months": run.summary_months, "paired": several(run),
             "cost_headline": cost_headline(run)}
+
+
+# --------------------------------------------------------------------------- time course
+
+#: Metrics whose time to half effect is reported, in the order culture change reaches them.
+TIME_COURSE_METRICS: tuple[str, ...] = (
+    "psychological_safety", "burnout_prevalence", "leaver_rate", "vacancy_rate", "adverse_events_per_1000",
+)
+
+
+def intervention_start(config: Mapping[str, Any]) -> int | None:
+    """The first start month of the interventions a scenario's config enables, or None."""
+    ivs = config.get("intervention") or {}
+    starts = [int(iv.get("start_month", 0)) for iv in ivs.values() if isinstance(iv, Mapping) and iv.get("enabled")]
+    return min(starts) if starts else None
+
+
+def time_course(run: RunData) -> Section | None:
+    """For each scenario that starts an intervention, months from its start until the paired
+    effect against the reference first reaches half of its effect in the last 12 months
+    (``sim.calibration.estimators.time_to_half``, per replication; median and range), so a
+    reader sees how slowly culture, then retention and quality respond."""
+    from sim.calibration.estimators import Replication, time_to_half  # noqa: PLC0415 - report stays light otherwise
+
+    if not several(run):
+        return None
+    org = run.timeseries[run.timeseries["team"].isna()]
+    blocks = []
+    for name in run.scenarios:
+        start = intervention_start(run.scenario_configs.get(name) or {})
+        if name == run.reference or start is None:
+            continue
+        rows = []
+        for metric in TIME_COURSE_METRICS:
+            months, effects = [], []
+            for _rep, g in org[org["metric"] == metric].groupby("replication"):
+                ref = g[g["scenario"] == run.reference]
+                arm = g[g["scenario"] == name]
+                if arm.empty or ref.empty:
+                    continue
+                r = Replication({name: arm, run.reference: ref}, start_month={name: start})
+                t = time_to_half(r, metric=metric, scenario=name, reference=run.reference)
+                if not math.isnan(t):
+                    months.append(t)
+                    last = arm["month"].max()
+                    effects.append(float(arm[arm["month"] > last - 12]["value"].mean()
+                                         - ref[ref["month"] > last - 12]["value"].mean()))
+            if months:
+                m = pd.Series(months)
+                rows.append({"title": metric_label(metric)[0], "median": f"{m.median():.0f}",
+                             "range": f"{m.min():.0f}–{m.max():.0f}", "n": len(m),
+                             "effect": diff_with_interval(metric, float(pd.Series(effects).mean()), None, None)[0]})
+        if rows:
+            blocks.append({"name": name, "start": start, "rows": rows})
+    return {"blocks": blocks, "reference": run.reference} if blocks else None
 
 
 # --------------------------------------------------------------------------- cultures
