@@ -77,7 +77,7 @@ class Organisation:
 
 @dataclass
 class Mechanisms:
-    """One switch per mechanism of shared/MODEL.md; off means no effect at all."""
+    """One switch per mechanism of the reference design (docs/model.md); off means no effect at all."""
 
     seasonality: bool = True
     demand_growth: bool = True

@@ -49,7 +49,7 @@ def t_interval(values: np.ndarray) -> tuple[float, float, float, float]:
 
 
 def summarise(ts: pd.DataFrame, reference: str | None = None, months: Months = 12) -> pd.DataFrame:
-    """The summary.csv table of shared/MODEL.md."""
+    """The summary.csv table of the output contract (docs/model.md, Outputs)."""
     reps = replication_means(ts, months)
     scenarios = list(dict.fromkeys(reps["scenario"]))
     rows = []
