@@ -202,7 +202,8 @@ def check_sensitivity(cfg: Config) -> None:
     """What the schema validation cannot see: ranges inside each field's allowed range, known metrics."""
     sens = cfg.sensitivity
     if not sens.parameters:
-        raise ConfigError("sensitivity.parameters is empty; give [{key: section.name, low: L, high: H}, ...]")
+        raise ConfigError("sensitivity.parameters is empty; give [{key: section.name, low: L, high: H}, ...] "
+                          "or sensitivity.parameters_from=calibration with sensitivity.ranges=posterior")
     seen = set()
     for i, sp in enumerate(sens.parameters):
         where = f"sensitivity.parameters[{i}]"
