@@ -117,8 +117,18 @@ class SensitivityParameter:
     """One uncertain parameter and the range it is explored over."""
 
     key: str = MISSING
-    low: float = MISSING
-    high: float = MISSING
+    low: float | None = None   # given ranges: required; posterior ranges: taken from the posterior instead
+    high: float | None = None
+
+
+@dataclass
+class SensitivityDifference:
+    """An output that is a difference between two leadership presets at the same sample point
+    (same seed and replications: common random numbers), e.g. burnout blame minus compassionate."""
+
+    metric: str = MISSING
+    scenario: str = MISSING
+    minus: str = MISSING
 
 
 @dataclass
@@ -127,6 +137,10 @@ class Sensitivity:
     parameter, then Sobol indices for the ``sobol_top`` most influential."""
 
     parameters: list[SensitivityParameter] = field(default_factory=list)
+    parameters_from: str = "list"
+    ranges: str = "given"
+    posterior: str = "conf/calibration/posterior_england.csv"
+    differences: list[SensitivityDifference] = field(default_factory=list)
     metrics: list[str] = field(default_factory=lambda: ["burnout_prevalence", "leaver_rate", "vacancy_rate",
                                                         "adverse_events_per_1000"])
     morris_trajectories: int = p(2, 1000, default=10)
@@ -318,6 +332,33 @@ def check_scenario_name(name: object, key: str = "scenario") -> None:
                           "digits and _ . + & = - (not starting with . + & = or -)")
 
 
+def _check_sensitivity_rules(cfg: Config) -> None:
+    """The sensitivity section's choices and each listed parameter's key and range (posterior
+    ranges are read from the posterior file when the analysis runs, not here)."""
+    sens = cfg.sensitivity
+    if sens.parameters_from not in ("list", "calibration"):
+        raise ConfigError(f"sensitivity.parameters_from={sens.parameters_from!r} is not known; allowed: list, calibration")
+    if sens.ranges not in ("given", "posterior"):
+        raise ConfigError(f"sensitivity.ranges={sens.ranges!r} is not known; allowed: given, posterior")
+    if sens.parameters_from == "calibration" and sens.parameters:
+        raise ConfigError("sensitivity.parameters must be [] when sensitivity.parameters_from=calibration "
+                          "(the parameters are those of conf/calibration/calibration.yaml)")
+    if sens.parameters_from == "calibration" and sens.ranges != "posterior":
+        raise ConfigError("sensitivity.parameters_from=calibration needs sensitivity.ranges=posterior "
+                          "(the calibrated parameters have no given ranges here)")
+    for i, sp in enumerate(sens.parameters):
+        where = f"sensitivity.parameters[{i}]"
+        check_parameter_key(cfg, sp.key, where)
+        if sens.ranges == "posterior":
+            if sp.low is not None or sp.high is not None:
+                raise ConfigError(f"{where}: low/high are taken from the posterior when sensitivity.ranges=posterior; "
+                                  "give only the key, or set sensitivity.ranges=given")
+        elif sp.low is None or sp.high is None:
+            raise ConfigError(f"{where}: low and high are required when sensitivity.ranges=given")
+        elif not sp.low < sp.high:
+            raise ConfigError(f"{where}: low={sp.low} must be below high={sp.high}")
+
+
 def _check_rules(cfg: Config) -> None:
     check_scenario_name(cfg.scenario)
     if cfg.reference_scenario is not None:
@@ -356,11 +397,7 @@ def _check_rules(cfg: Config) -> None:
             raise ConfigError(f"organisation.compassion_offsets[{i}]={value!r} is out of range; allowed: [-1, 1]")
     if cfg.analysis not in ("scenario", "sensitivity"):
         raise ConfigError(f"analysis='{cfg.analysis}' is not known; allowed: scenario, sensitivity")
-    for i, sp in enumerate(cfg.sensitivity.parameters):
-        where = f"sensitivity.parameters[{i}]"
-        check_parameter_key(cfg, sp.key, where)
-        if not sp.low < sp.high:
-            raise ConfigError(f"{where}: low={sp.low} must be below high={sp.high}")
+    _check_sensitivity_rules(cfg)
     d = cfg.demand
     if d.shock_months > 0 and d.shock_multiplier != 1.0 and d.shock_start_month >= horizon_months:
         raise ConfigError(f"demand.shock_start_month={d.shock_start_month} is after the horizon, so the shock would "

@@ -172,8 +172,26 @@ MONEY_METRICS: frozenset[str] = MetricSet(r.name for r in RECORDS if r.money)
 METRIC_LABELS: dict[str, tuple[str, str]] = {r.name: (r.label, r.unit) for r in RECORDS}
 
 
+def difference_name(metric: str, scenario: str, minus: str) -> str:
+    """The output name of a preset difference (sensitivity analysis): ``metric[scenario-minus]``."""
+    return f"{metric}[{scenario}-{minus}]"
+
+
+def split_difference(name: str) -> tuple[str, str, str] | None:
+    """``'burnout_prevalence[blame-compassionate]'`` -> ``('burnout_prevalence', 'blame', 'compassionate')``."""
+    base, sep, rest = name.partition("[")
+    if not sep or not rest.endswith("]") or "-" not in rest:
+        return None
+    scenario, _, minus = rest[:-1].partition("-")
+    return base, scenario, minus
+
+
 def metric_label(metric: str) -> tuple[str, str]:
-    """Title and axis label of a metric; unknown metrics still get a readable title."""
+    """Title and axis label of a metric; unknown metrics still get a readable title; a preset
+    difference reads "Burnout prevalence: blame − compassionate"."""
+    if (diff := split_difference(metric)) is not None:
+        title, unit = metric_label(diff[0])
+        return f"{title}: {diff[1]} \u2212 {diff[2]}", unit
     base, organisation = split_organisation_metric(metric)
     rec = BY_NAME.get(base)
     title, unit = (rec.label, rec.unit) if rec else (base.replace("_", " ").capitalize(), "value")

@@ -34,6 +34,7 @@ from sim.metric_records import (
     PERCENT_METRICS,
     TEAM_DENOMINATORS,
     metric_label,
+    split_difference,
     split_organisation_metric,
 )
 from sim.metrics import ORGANISATION_METRICS
@@ -455,7 +456,7 @@ SENSITIVITY_DPI = 100
 def _metric_scale(metric: str) -> tuple[str, float, str]:
     """Panel title, the factor that puts the metric in its plotted units, and those units."""
     title, unit = metric_label(metric)
-    if metric in PERCENT_METRICS:
+    if metric in PERCENT_METRICS or ((diff := split_difference(metric)) is not None and diff[0] in PERCENT_METRICS):
         return title, 100.0, "percentage points"
     return title, 1.0, unit
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import Config, flatten
+from sim.metric_records import metric_label
 from sim.report.render import Table, figure, render, table
 
 TITLE = "Leadership culture, burnout and care: sensitivity analysis"
@@ -30,11 +31,19 @@ def result_table(df: pd.DataFrame) -> Table:
     return table(df.map(_fmt) if len(df) else df)
 
 
+def labelled(df: pd.DataFrame) -> pd.DataFrame:
+    """The results with each output named readably ("Burnout prevalence: blame − compassionate")."""
+    return df.assign(metric=df["metric"].map(lambda m: metric_label(m)[0])) if len(df) else df
+
+
 def render_sensitivity(cfg: Config, morris: pd.DataFrame, sobol: pd.DataFrame | None, ranking: pd.Series,
                        figures: Mapping[str, Path], provenance: dict[str, Any], values: Mapping[str, Any]) -> str:
     """The self-contained HTML page of a sensitivity run; ``values`` are the parameters' config values."""
     sens = cfg.sensitivity
+    source = ("given" if sens.ranges == "given" else
+              f"posterior: weighted 5th–95th percentiles of {sens.posterior}")
     ranges = pd.DataFrame([{"parameter": p.key, "config value": values[p.key], "low": p.low, "high": p.high,
+                            "range": source,
                             "normalised μ* (mean over metrics)": ranking.get(p.key, np.nan)} for p in sens.parameters])
     flat = flatten(provenance)
     prov = pd.DataFrame({"item": list(flat), "value": [str(v) for v in flat.values()]})
@@ -44,8 +53,8 @@ def render_sensitivity(cfg: Config, morris: pd.DataFrame, sobol: pd.DataFrame | 
         organisation=cfg.organisation.name, years=f"{cfg.years:g}", sens=sens, n_parameters=len(sens.parameters),
         summary_months=cfg.outputs.summary_months,
         top=list(dict.fromkeys(sobol["parameter"])) if sobol is not None else None,
-        ranges=result_table(ranges), morris=result_table(morris),
-        sobol=result_table(sobol) if sobol is not None else None,
+        ranges=result_table(ranges), morris=result_table(labelled(morris)),
+        sobol=result_table(labelled(sobol)) if sobol is not None else None,
         morris_figure=figure(figures["morris"], "Morris mu* against sigma", wide=True) if "morris" in figures else None,
         sobol_figure=figure(figures["sobol"], "Sobol indices S1 and ST", wide=True) if "sobol" in figures else None,
         provenance=result_table(prov),
