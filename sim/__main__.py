@@ -341,12 +341,13 @@ def _stop_children(grace: float = 5.0) -> None:
 
 def mark_interrupted(sweep_dir: Path) -> None:
     """An interrupted sweep: every job still ``running`` failed, with no results left in
-    it, and no collected results in the sweep folder (they would be stale)."""
+    it, and no collected results in the sweep folder (they would be stale). A job whose
+    folder exists without a status yet was interrupted while starting: failed too."""
     for folder in job_folders(sweep_dir):
         try:
             status: Any = (folder / "status.json").read_text()
         except OSError:
-            continue
+            status = '"running"'          # started (Hydra made its folder) but had not said so yet
         if '"running"' in status:
             outputs.discard_results(folder)
             outputs.mark_failed(folder, "KeyboardInterrupt: the sweep was interrupted")
