@@ -11,7 +11,8 @@ dozens of figures to a few seconds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -296,6 +297,19 @@ def _forest_panel(ax: Axes, rows: pd.DataFrame, metric: str, scenarios: Sequence
         ax.xaxis.set_major_formatter(FuncFormatter(_money_tick))
 
 
+@contextlib.contextmanager
+def _fixed_jitter() -> Iterator[None]:
+    """seaborn's strip-plot jitter draws from numpy's global generator: seed it for the
+    plot only and put its state back, so the same folder always gives the same figure and
+    nothing else's draws are touched (the model never uses the global generator)."""
+    state = np.random.get_state()
+    np.random.seed(0)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
 def team_figure(ts: pd.DataFrame, out_dir: Path, *, palette: dict | None = None,
                 summary_months: int = 12) -> Path | None:
     """Spread across teams of the last-year mean of each per-team metric.
@@ -324,9 +338,10 @@ def team_figure(ts: pd.DataFrame, out_dir: Path, *, palette: dict | None = None,
         for ax, metric in zip(axes.flat, metrics, strict=False):
             data = per_team[per_team["metric"] == metric]
             _team_boxes(ax, data, scenarios, palette)
-            sns.stripplot(data=data, x="scenario", y="value", hue="scenario", order=scenarios,
-                          hue_order=scenarios, palette=palette, ax=ax, size=3.5, jitter=0.2,
-                          legend=False, zorder=3)
+            with _fixed_jitter():
+                sns.stripplot(data=data, x="scenario", y="value", hue="scenario", order=scenarios,
+                              hue_order=scenarios, palette=palette, ax=ax, size=3.5, jitter=0.2,
+                              legend=False, zorder=3)
             ax.set_xticks(range(len(scenarios)), scenarios)
             ax.set_xlim(-0.6, len(scenarios) - 0.4)
             title, ylabel = metric_label(metric)

@@ -363,3 +363,17 @@ def test_report_renders_in_headless_chromium(sweep: tuple[Path, str], tmp_path: 
     subprocess.run([*flags, f"--screenshot={shot}", "--window-size=1280,4000", url],
                    capture_output=True, timeout=120, check=True)
     assert shot.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_team_figure_is_the_same_each_time_and_leaves_the_global_generator_alone(tmp_path: Path) -> None:
+    """seaborn's jitter is drawn under a fixed seed and numpy's global state is restored."""
+    from sim.report.figures import team_figure
+
+    folder = make_run(tmp_path / "run")
+    ts = pd.read_parquet(folder / "timeseries.parquet")
+    np.random.seed(123)
+    before = np.random.get_state()[1].copy()
+    a = team_figure(ts, tmp_path / "a")
+    assert np.array_equal(np.random.get_state()[1], before)
+    b = team_figure(ts, tmp_path / "b")
+    assert a is not None and b is not None and a.read_bytes() == b.read_bytes()
