@@ -63,7 +63,7 @@ class DecisionStream:
     """One decision's random numbers, positioned by ``(day, key)`` and read by slot.
 
     ``at(day, key)`` returns the generator jumped to that position (PCG64 ``advance``: a few
-    microseconds); ``day(day, n)`` returns the day's first ``n`` uniforms (key 0), cached
+    microseconds); ``uniforms(day, n)`` returns the day's first ``n`` uniforms (key 0), cached
     for the day. A longer read gives the same first numbers as a shorter one (numpy fills
     arrays in order), so arrays that grow -- more posts after an uplift, more patients --
     never change the numbers of the slots that were there before.

@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
 DailyStep = Callable[["Model", Today], None]
 
-#: The daily review at mid-day, in order: (name, step). The numbers are MODEL.md's.
+#: The daily review at mid-day, in order: (name, step). The numbers are the mechanisms' of docs/model.md.
 DAILY_STEPS: tuple[tuple[str, DailyStep], ...] = (
     ("leadership", leaders.update_styles),   # 10: styles shown today
     ("staffing", staffing.daily),            # 2 and 11: on duty, cover, workload, mutual aid

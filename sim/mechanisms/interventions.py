@@ -64,7 +64,7 @@ class EmergingLeaders(Intervention):
 
 @dataclass
 class Interventions:
-    """MODEL.md mechanism 12; each becomes scheduled parameter changes from its start."""
+    """Mechanism 12 of docs/model.md; each becomes scheduled parameter changes from its start."""
 
     leadership_development: LeadershipDevelopment = field(default_factory=LeadershipDevelopment)
     peer_support: PeerSupport = field(default_factory=PeerSupport)
