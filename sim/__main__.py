@@ -56,8 +56,13 @@ warnings.filterwarnings("ignore", message=r"\s*'hydra/launcher/ray' is validated
 #: almost always a typo, and would hold the machine for hours.
 MAX_REPLICATIONS = 1000
 
-#: Hydra flags this module handles itself; any other flag (--help, --cfg, --info ...) is Hydra's.
+#: Hydra flags this module handles itself; any other flag (--cfg, --info, --hydra-help ...) is Hydra's.
 SWEEP_FLAGS = ("-m", "--multirun")
+
+#: ``--help`` prints the model's own guide (experiments with their questions, interventions with
+#: what they do: :func:`sim.list.help_text`); Hydra's app help stays reachable as ``--help-hydra``.
+HELP_FLAGS = ("--help", "-h")
+HYDRA_HELP_FLAG = "--help-hydra"
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -361,6 +366,12 @@ def mark_interrupted(sweep_dir: Path) -> None:
 def cli() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     args = sys.argv[1:]
+    if any(a in HELP_FLAGS for a in args):
+        from sim.list import help_text  # noqa: PLC0415
+
+        print(help_text())
+        sys.exit(0)
+    args = ["--help" if a == HYDRA_HELP_FLAG else a for a in args]
     force = any(a in ("force=true", "force=True") for a in args)
     args = [a for a in args if a.split("=", 1)[0] != "force"]   # not a model setting: Hydra never sees it
     sys.argv[1:] = args

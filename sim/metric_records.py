@@ -81,7 +81,7 @@ RECORDS: tuple[MetricRecord, ...] = (
        ORG, TEAM, PER_ORG, contract=True, headline_unit=" patients per registered nurse"),
     _r("missed_care_rate", "Missed care", "% of patient-days with missed care", Kind.SHARE, ORG, TEAM, PER_ORG,
        contract=True),
-    _r("adverse_events_per_1000", "Adverse events", "per 1,000 patient-days (true)", Kind.RATE, ORG, TEAM, PER_ORG,
+    _r("adverse_events_per_1000", "Adverse events", "per 1,000 patient-days, reported or not", Kind.RATE, ORG, TEAM, PER_ORG,
        contract=True, headline_unit=_PER_1000),
     _r("reported_incidents_per_1000", "Reported incidents", "per 1,000 patient-days", Kind.RATE, ORG,
        contract=True, headline_unit=_PER_1000),

@@ -10,8 +10,10 @@ from pathlib import Path
 
 from sim import outputs
 from sim.report import sections
+from sim.report.brief import BRIEF_HTML, write_brief
 from sim.report.data import REPORT_NAME, RunData, factorial_design, load_run
 from sim.report.render import render
+from sim.report.tables import TABLES_NAME, write_tables
 
 TITLE = "Leadership culture, burnout and care: simulation report"
 
@@ -39,15 +41,23 @@ def page(run: RunData, figure_dir: Path) -> str:
     subtitle = f"Run folder {run.run_dir.resolve().name}"
     if run.config.get("scenario"):
         subtitle += f" · scenario {run.config['scenario']}"
+    links = [(text, href) for text, href, present in (
+        ("One-page brief", BRIEF_HTML, True), ("Tables (Excel)", TABLES_NAME, True),
+        ("summary.csv", "summary.csv", True),
+        ("cost_effectiveness.csv", "cost_effectiveness.csv", run.cost is not None)) if present]
     return render("report.html", title=TITLE, subtitle=subtitle, sections=shown,
-                  failed_jobs=sections.failed_jobs(run))
+                  failed_jobs=sections.failed_jobs(run), links=links)
 
 
 def build_report(run_dir: Path) -> Path:
-    """Build ``run_dir/report.html`` (figures also saved in ``run_dir/figures``) and return its path."""
+    """Build ``run_dir/report.html`` (figures also saved in ``run_dir/figures``) and return its
+    path; beside it, the tables a team can use (``tables.xlsx``) and the one-page brief
+    (``brief.html``, ``brief.md``), which the report links."""
     run = load_run(Path(run_dir))
+    write_tables(run)
     out = run.run_dir / REPORT_NAME
     outputs.write_text(out, page(run, run.run_dir / "figures"))
+    write_brief(run, run.run_dir / "figures")
     return out
 
 

@@ -28,6 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from sim import outputs
+from sim.glossary import scenario_label
 from sim.metric_records import (
     CONTRACT_METRICS,
     METRIC_LABELS,
@@ -48,17 +49,34 @@ _DPI = 100
 # --------------------------------------------------------------------------- helpers
 
 
-#: seaborn's colour-blind palette, reordered so that the first few colours are far apart
-#: (its second and fourth are both orange).
-DISTINCT_ORDER = (0, 1, 2, 4, 8, 3, 9, 5, 7, 6)
+#: The Okabe-Ito palette (Okabe & Ito 2008), designed to stay distinct under the common
+#: colour-vision deficiencies: eight colours, so up to eight scenarios each get their own.
+#: Ordered so the first few are far apart; yellow, faint on white, comes last.
+OKABE_ITO: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000", "#F0E442")
+
+#: Line styles cycled with the colours from the fifth scenario on, a second cue where lines overlap.
+LINE_STYLES: tuple[str, ...] = ("-", "-", "-", "-", "--", "--", "-.", ":")
+
+#: Metrics drawn as a rolling 12-month mean: their monthly values are annualised counts of rare
+#: events (one leader of 32 leaving in a month reads as 37% "a year"), so a month alone misleads.
+ROLLING_METRICS: frozenset[str] = frozenset({"leader_turnover"})
+ROLLING_MONTHS = 12
+
+
+def _hex_rgb(code: str) -> tuple[float, float, float]:
+    return tuple(int(code[i:i + 2], 16) / 255 for i in (1, 3, 5))  # type: ignore[return-value]
 
 
 def distinct_colours(n: int) -> list[tuple[float, float, float]]:
-    """``n`` colours, colour-blind safe and far apart for small ``n``."""
-    if n > len(DISTINCT_ORDER):
+    """``n`` colours, colour-blind safe and distinct up to eight (more repeat the hues of husl)."""
+    if n > len(OKABE_ITO):
         return sns.color_palette("husl", n)
-    base = sns.color_palette("colorblind", len(DISTINCT_ORDER))
-    return [base[i] for i in DISTINCT_ORDER[:max(n, 1)]]
+    return [_hex_rgb(c) for c in OKABE_ITO[:max(n, 1)]]
+
+
+def line_style(index: int) -> str:
+    """The line style of the ``index``-th scenario."""
+    return LINE_STYLES[index % len(LINE_STYLES)]
 
 
 def scenario_palette(scenarios: Iterable[str]) -> dict[str, tuple[float, float, float]]:
@@ -85,9 +103,40 @@ def band(ts: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Median and 2.5–97.5 percentiles across replications, per scenario and month."""
     rows = org_level(ts)
     rows = rows[rows["metric"] == metric]
+    if metric in ROLLING_METRICS:
+        rows = rolling(rows)
     q = rows.groupby(["scenario", "month"], observed=True)["value"].quantile([BAND_LOW, 0.5, BAND_HIGH])
     out = q.unstack().reset_index()
     return out.rename(columns={BAND_LOW: "low", 0.5: "median", BAND_HIGH: "high"})
+
+
+def rolling(rows: pd.DataFrame, months: int = ROLLING_MONTHS) -> pd.DataFrame:
+    """Each replication's trailing mean over ``months`` months (fewer at the start), per scenario."""
+    rows = rows.sort_values(["scenario", "replication", "month"])
+    out = rows.copy()
+    out["value"] = (rows.groupby(["scenario", "replication"], observed=True)["value"]
+                    .transform(lambda v: v.rolling(months, min_periods=1).mean()))
+    return out
+
+
+def is_constant(ts: pd.DataFrame, metric: str) -> bool:
+    """Whether a metric never moves within any scenario: an input held fixed (bank and agency
+    cover share, the establishment), not a result, so it gets no figure."""
+    rows = org_level(ts)
+    values = rows.loc[rows["metric"] == metric, ["scenario", "value"]].dropna()
+    if values.empty:
+        return True
+    span = values.groupby("scenario", observed=True)["value"].agg(lambda v: float(v.max() - v.min()))
+    size = max(1.0, float(values["value"].abs().max()))
+    return bool((span <= 1e-9 * size).all())
+
+
+def metric_title(metric: str) -> tuple[str, str]:
+    """Title and axis label of a metric as drawn (a rolling metric says so)."""
+    title, unit = metric_label(metric)
+    if metric in ROLLING_METRICS:
+        return f"{title} (rolling {ROLLING_MONTHS}-month mean)", unit
+    return title, unit
 
 
 def _ordered_scenarios(ts: pd.DataFrame, palette: dict | None) -> list[str]:
@@ -148,7 +197,8 @@ def _draw_band(ax: Axes, bands: pd.DataFrame, scenarios: Sequence[str], palette:
             continue
         colour = palette[name]
         ax.fill_between(b["month"], b["low"], b["high"], color=colour, alpha=alpha, linewidth=0)
-        ax.plot(b["month"], b["median"], color=colour, linewidth=1.6, label=name)
+        style = line_style(list(palette).index(name)) if name in palette else "-"
+        ax.plot(b["month"], b["median"], color=colour, linewidth=1.6, linestyle=style, label=scenario_label(name))
 
 
 def _pad_flat(ax: Axes, bands: pd.DataFrame) -> None:
@@ -165,7 +215,7 @@ def _pad_flat(ax: Axes, bands: pd.DataFrame) -> None:
 
 def _finish_panel(ax: Axes, metric: str, n_months: int) -> None:
     """Title, unit and axes of one small-multiple panel of a metric over months."""
-    title, ylabel = metric_label(metric)
+    title, ylabel = metric_title(metric)
     ax.set_title(title, loc="left", fontweight="bold")
     ax.set_ylabel(ylabel, fontsize="small")
     _format_months(ax, n_months)
@@ -198,7 +248,7 @@ def trajectory_figure(ts: pd.DataFrame, metric: str, out_dir: Path, *,
     bands = band(ts, metric)
     palette = palette or scenario_palette(sorted(bands["scenario"].unique()))
     scenarios = _ordered_scenarios(bands, palette)
-    title, ylabel = metric_label(metric)
+    title, ylabel = metric_title(metric)
     n_months = int(bands["month"].max()) + 1 if not bands.empty else 0
     with sns.axes_style(_STYLE), sns.plotting_context("notebook", font_scale=0.9):
         fig, ax = plt.subplots(figsize=(7.2, 3.6), layout="constrained")
@@ -209,7 +259,7 @@ def trajectory_figure(ts: pd.DataFrame, metric: str, out_dir: Path, *,
         ax.set_ylabel(ylabel)
         _format_months(ax, n_months)
         _format_y(ax, metric)
-        fig.legend(loc="outside lower center", ncols=_legend_columns(scenarios, 7.2 * _DPI),
+        fig.legend(loc="outside lower center", ncols=_legend_columns([scenario_label(n) for n in scenarios], 7.2 * _DPI),
                    fontsize="small", frameon=False)
         return _save(fig, Path(out_dir) / f"trajectory_{metric}.png")
 
@@ -235,9 +285,11 @@ def overview_figure(ts: pd.DataFrame, out_dir: Path, *, metrics: Sequence[str] =
             _pad_flat(ax, bands)
             _finish_panel(ax, metric, n_months)
         _hide_unused(axes, len(metrics))
-        handles = [plt.Line2D([], [], color=palette[s], linewidth=2.5) for s in scenarios]
-        fig.legend(handles, scenarios, loc="outside upper center",
-                   ncols=min(6, _legend_columns(scenarios, max(3.6 * ncols, 6.0) * _DPI, char_px=7.5)),
+        handles = [plt.Line2D([], [], color=palette[s], linewidth=2.5, linestyle=line_style(list(palette).index(s)))
+                   for s in scenarios]
+        names = [scenario_label(s) for s in scenarios]
+        fig.legend(handles, names, loc="outside upper center",
+                   ncols=min(4, _legend_columns(names, max(3.6 * ncols, 6.0) * _DPI, char_px=7.5)),
                    title="Scenario: median line and 95% band across replications", frameon=False)
         return _save(fig, Path(out_dir) / "overview.png")
 
@@ -270,13 +322,14 @@ def forest_figure(summary: pd.DataFrame, out_dir: Path, *, reference: str,
             _forest_panel(ax, rows[rows["metric"] == metric], metric, scenarios, palette)
         for ax in list(axes.flat)[len(metrics):]:
             ax.set_visible(False)
-        fig.suptitle(f"Paired difference from the reference ({reference}), last-year mean, 95% interval",
+        fig.suptitle(f"Paired difference from the reference ({scenario_label(reference)}), last-year mean, "
+                     "95% interval",
                      fontweight="bold")
         return _save(fig, Path(out_dir) / "forest.png")
 
 
 def _forest_panel(ax: Axes, rows: pd.DataFrame, metric: str, scenarios: Sequence[str],
-                  palette: dict) -> None:
+                  palette: dict, labels: dict[str, str] | None = None, short: bool = False) -> None:
     scale = 100.0 if metric in PERCENT_METRICS else 1.0
     for y, name in enumerate(scenarios):
         r = rows[rows["scenario"] == name]
@@ -286,12 +339,13 @@ def _forest_panel(ax: Axes, rows: pd.DataFrame, metric: str, scenarios: Sequence
         xerr = np.array([[max(d - lo, 0.0)], [max(hi - d, 0.0)]])
         ax.errorbar([d], [y], xerr=xerr, fmt="o", color=palette.get(name, "0.3"), capsize=3, markersize=5)
     ax.axvline(0.0, color="0.3", linewidth=0.9, linestyle="--")
-    ax.set_yticks(range(len(scenarios)), scenarios)
+    names = [(labels or {}).get(n) or scenario_label(n) for n in scenarios]
+    ax.set_yticks(range(len(scenarios)), names)
     ax.set_ylim(len(scenarios) - 0.5, -0.5)
     title, ylabel = metric_label(metric)
     ax.set_title(title, loc="left", fontweight="bold")
     unit = "percentage points" if metric in PERCENT_METRICS else ylabel
-    ax.set_xlabel(f"difference, {unit}", fontsize="small")
+    ax.set_xlabel(unit.split(",")[0] if short else f"difference, {unit}", fontsize="small")
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     if metric in MONEY_METRICS:
         ax.xaxis.set_major_formatter(FuncFormatter(_money_tick))
@@ -342,15 +396,17 @@ def team_figure(ts: pd.DataFrame, out_dir: Path, *, palette: dict | None = None,
                 sns.stripplot(data=data, x="scenario", y="value", hue="scenario", order=scenarios,
                               hue_order=scenarios, palette=palette, ax=ax, size=3.5, jitter=0.2,
                               legend=False, zorder=3)
-            ax.set_xticks(range(len(scenarios)), scenarios)
+            ax.set_xticks(range(len(scenarios)), [scenario_label(n) for n in scenarios])
             ax.set_xlim(-0.6, len(scenarios) - 0.4)
             title, ylabel = metric_label(metric)
             ax.set_title(title, loc="left", fontweight="bold")
             ax.set_ylabel(ylabel, fontsize="small")
             ax.set_xlabel("")
             _format_y(ax, metric)
-            if len(scenarios) > 3:
+            if len(scenarios) > 2:
                 ax.tick_params(axis="x", labelrotation=30)
+                for label in ax.get_xticklabels():
+                    label.set_horizontalalignment("right")
         for ax in list(axes.flat)[len(metrics):]:
             ax.set_visible(False)
         fig.suptitle(f"Spread across teams: each dot is one team's mean of the last {summary_months} months",
@@ -388,7 +444,7 @@ def culture_grid_figure(ts: pd.DataFrame, metric: str, out_dir: Path, *, grid: S
     ref = bands[bands["scenario"] == reference].sort_values("month") if reference else bands.iloc[0:0]
     n_months = int(bands["month"].max()) + 1
     nrows, ncols = len(grid), max(len(r) for r in grid)
-    title, ylabel = metric_label(metric)
+    title, ylabel = metric_title(metric)
     with sns.axes_style(_STYLE), sns.plotting_context("notebook", font_scale=0.85):
         fig, axes = plt.subplots(nrows, ncols, figsize=(3.9 * ncols + 0.6, 2.6 * nrows + 1.1),
                                  layout="constrained", squeeze=False, sharex=True, sharey=True)
@@ -414,7 +470,7 @@ def culture_grid_figure(ts: pd.DataFrame, metric: str, out_dir: Path, *, grid: S
         labels = ["this culture: median across replications (band: 95%)"]
         if not ref.empty:
             handles.append(plt.Line2D([], [], color="0.45", linewidth=1.3, linestyle="--"))
-            labels.append(f"reference ({reference}): median")
+            labels.append(f"reference ({scenario_label(reference)}): median")
         fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), fontsize="small",
                    frameon=False)
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
@@ -458,9 +514,52 @@ def organisation_figure(ts: pd.DataFrame, scenario: str, out_dir: Path, *, summa
         _hide_unused(axes, len(metrics))
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="outside lower center", ncols=min(n_orgs, 8), fontsize="small", frameon=False)
-        fig.suptitle(f"Organisations of the system: {scenario}", fontweight="bold")
+        fig.suptitle(f"Organisations of the system: {scenario_label(scenario)}", fontweight="bold")
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in scenario)
         return _save(fig, Path(out_dir) / f"organisations_{safe}.png")
+
+
+#: The metrics of the headline figures and the brief's figure, in this order.
+HEADLINE_METRICS: tuple[str, ...] = ("burnout_prevalence", "vacancy_rate", "leaver_rate", "adverse_events_per_1000")
+
+
+def brief_figure(ts: pd.DataFrame, summary: pd.DataFrame, out_dir: Path, *, reference: str,
+                 scenarios: Sequence[str], labels: dict[str, str] | None = None,
+                 metrics: Sequence[str] = HEADLINE_METRICS, summary_months: int | None = None) -> Path | None:
+    """The one figure of the one-page brief, short enough for half an A4 page.
+
+    Several scenarios: each scenario's paired difference from the reference with its 95%
+    interval, one panel per headline metric. One scenario: the headline metrics over time
+    (median and 95% band across replications). None when none of the metrics is there.
+    """
+    labels = labels or {}
+    palette = scenario_palette(scenarios)
+    others = [s for s in scenarios if s != reference]
+    diff_rows = (summary[(summary["scenario"] != reference) & summary["diff"].notna()]
+                 if "diff" in summary.columns else summary.iloc[0:0])
+    comparing = bool(others) and not diff_rows.empty
+    present = set(diff_rows["metric"]) if comparing else set(org_level(ts)["metric"].astype(str))
+    metrics = [m for m in metrics if m in present]
+    if not metrics:
+        return None
+    height = (0.9 + 0.32 * len(others)) if comparing else 2.3
+    with sns.axes_style(_STYLE), sns.plotting_context("notebook", font_scale=0.75):
+        fig, axes = plt.subplots(1, len(metrics), figsize=(7.6, max(height, 2.0) + 0.5), layout="constrained",
+                                 squeeze=False, sharey=comparing)
+        for ax, metric in zip(axes.flat, metrics, strict=False):
+            if comparing:
+                _forest_panel(ax, diff_rows[diff_rows["metric"] == metric], metric, others, palette,
+                              labels=labels, short=True)
+            else:
+                org = org_level(ts)
+                bands = band(org, metric)
+                n_months = int(bands["month"].max()) + 1 if not bands.empty else 0
+                _shade_summary(ax, n_months, summary_months)
+                _draw_band(ax, bands, list(scenarios), palette)
+                _pad_flat(ax, bands)
+                _finish_panel(ax, metric, n_months)
+                ax.set_title(metric_title(metric)[0], loc="left", fontweight="bold", fontsize="medium")
+        return _save(fig, Path(out_dir) / "brief.png")
 
 
 # --------------------------------------------------------------------------- sensitivity analysis

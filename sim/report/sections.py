@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.glossary import scenario_label
 from sim.metric_records import CONTRACT_METRICS, METRIC_LABELS, headline_unit, metric_label, split_organisation_metric
 from sim.report import figures
 from sim.report.data import NON_PARAMETER_KEYS, Factorial, RunData
@@ -305,27 +306,46 @@ def cost_headline(run: RunData) -> dict[str, Any] | None:
 
 
 def figure_groups(run: RunData, out_dir: Path) -> dict[str, list[tuple[Path | None, str, str]]]:
-    """Draw every figure of the Figures section; grouped as (path, alt text, caption)."""
+    """Draw every figure of the Figures section; grouped as (path, alt text, caption).
+
+    ``headline`` holds the question's metrics over time and the scenarios' differences on
+    them; the other groups are folded below it. A metric that never moves within a
+    scenario (an input held fixed, such as the bank and agency cover share) is not drawn.
+    """
     palette = figures.scenario_palette(run.scenarios)
     ts, months = run.timeseries, run.summary_months
     org = figures.org_level(ts)
     org_metrics = set(org["metric"].astype(str))
-    contract = [m for m in CONTRACT_METRICS if m in org_metrics]
+    constant = {m for m in org_metrics if figures.is_constant(org, m)}
+    contract = [m for m in CONTRACT_METRICS if m in org_metrics and m not in constant]
+    headline = [m for m in figures.HEADLINE_METRICS if m in org_metrics and m not in constant]
     known = list(METRIC_LABELS)  # its order groups the metrics by theme
     per_org = {m for m in org_metrics if split_organisation_metric(m)[1] is not None}  # in their own figure
     all_zero = set(org.groupby(org["metric"].astype(str))["value"].agg(lambda v: bool((v.fillna(0) == 0).all()))
                    .loc[lambda z: z].index)   # nothing to see (no intervention cost, no moves in one organisation)
-    extras = sorted(org_metrics - set(contract) - per_org - all_zero,
+    extras = sorted(org_metrics - set(contract) - per_org - all_zero - constant - set(CONTRACT_METRICS),
                     key=lambda m: (known.index(m) if m in known else len(known), m))
     band_note = (f"Line: median across replications; band: 2.5–97.5 percentiles; grey: the last "
-                 f"{months} months that summary.csv averages.")
+                 f"{months} months that summary.csv averages. Leader turnover is a rolling "
+                 f"{figures.ROLLING_MONTHS}-month mean (a single month's departures, annualised, swings widely).")
+    ref = scenario_label(run.reference)
+    forest_caption = (f"Difference of each scenario from {ref} in the last-{months}-month mean, "
+                      "paired by replication; bars are 95% intervals; the dashed line is no difference.")
+    out_headline = out_dir / "headline"
     groups: dict[str, list[tuple[Path | None, str, str]]] = {
-        "overview": [(figures.overview_figure(ts, out_dir, palette=palette, summary_months=months),
+        "headline": [
+            (figures.overview_figure(ts, out_headline, metrics=headline, palette=palette, summary_months=months)
+             if headline else None, "The question's metrics over time", "Burnout, vacancies, leavers and adverse "
+             "events over time. " + band_note),
+            (figures.forest_figure(run.summary, out_headline, reference=run.reference, metrics=headline,
+                                   palette=palette) if headline else None,
+             "Paired differences from the reference on the question's metrics", forest_caption),
+        ],
+        "overview": [(figures.overview_figure(ts, out_dir, metrics=contract, palette=palette, summary_months=months),
                       "Overview of the contract metrics", "All contract metrics over time. " + band_note)],
-        "forest": [(figures.forest_figure(run.summary, out_dir, reference=run.reference, palette=palette),
-                    "Paired differences from the reference",
-                    f"Difference of each scenario from {run.reference} in the last-{months}-month mean, "
-                    "paired by replication; bars are 95% intervals; the dashed line is no difference.")],
+        "forest": [(figures.forest_figure(run.summary, out_dir, reference=run.reference, metrics=contract,
+                                          palette=palette),
+                    "Paired differences from the reference", forest_caption)],
         "contract": [], "extra": [],
         "teams": [(figures.team_figure(ts, out_dir, palette=palette, summary_months=months),
                    "Spread across teams", "Each dot is one team's mean over the last "
@@ -333,30 +353,34 @@ def figure_groups(run: RunData, out_dir: Path) -> dict[str, list[tuple[Path | No
     }
     groups["organisations"] = [
         (figures.organisation_figure(ts, name, out_dir, summary_months=months),
-         f"The organisations of the system side by side ({name})",
-         f"Scenario {name}: each organisation of the integrated care system; line: median across replications, "
-         f"band: 2.5–97.5 percentiles; grey: the last {months} months that summary.csv averages.")
+         f"The organisations of the system side by side ({scenario_label(name)})",
+         f"{scenario_label(name)}: each organisation of the integrated care system; line: median across "
+         f"replications, band: 2.5–97.5 percentiles; grey: the last {months} months that summary.csv averages.")
         for name in run.scenarios] if per_org else []
     for group, metrics in (("contract", contract), ("extra", extras)):
         for m in metrics:
-            title, unit = metric_label(m)
+            title, unit = figures.metric_title(m)
             path = figures.trajectory_figure(ts, m, out_dir, palette=palette, summary_months=months)
             groups[group].append((path, f"{title} ({unit}) over time", ""))
     groups["note"] = [(None, "", band_note)]
+    held = sorted(constant - per_org, key=lambda m: (known.index(m) if m in known else len(known), m))
+    groups["constant"] = [(None, metric_label(m)[0], "") for m in held]
     return groups
 
 
 def figures_section(run: RunData, out_dir: Path) -> Section:
-    """The figures in reading order: overview, differences, each metric, organisations, teams."""
+    """The headline figures, then the rest folded: overview, differences, each metric,
+    organisations, teams; and the inputs held fixed (named, not drawn)."""
     groups = figure_groups(run, out_dir)
 
     def embed(name: str, wide: bool) -> list[Figure]:
         return [f for p, a, c in groups.get(name, []) if (f := figure(p, a, c, wide)) is not None]
 
-    return {"overview": embed("overview", True), "forest": embed("forest", True),
+    return {"headline": embed("headline", True), "overview": embed("overview", True), "forest": embed("forest", True),
             "contract": embed("contract", False), "extra": embed("extra", False),
             "organisations": embed("organisations", True), "teams": embed("teams", True),
-            "notes": [c for _, _, c in groups.get("note", [])]}
+            "notes": [c for _, _, c in groups.get("note", [])],
+            "constant": [a for _, a, _ in groups.get("constant", [])]}
 
 
 # --------------------------------------------------------------------------- tables
