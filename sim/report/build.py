@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sim import outputs
+from sim.glossary import scenario_label
 from sim.report import sections
 from sim.report.brief import BRIEF_HTML, write_brief
 from sim.report.data import REPORT_NAME, RunData, factorial_design, load_run
@@ -40,7 +41,7 @@ def page(run: RunData, figure_dir: Path) -> str:
     shown = [{"anchor": a, "title": t, "data": bodies[a]} for a, t in sections.SECTIONS if bodies.get(a) is not None]
     subtitle = f"Run folder {run.run_dir.resolve().name}"
     if run.config.get("scenario"):
-        subtitle += f" · scenario {run.config['scenario']}"
+        subtitle += f" · {scenario_label(str(run.config['scenario']))}"
     links = [(text, href) for text, href, present in (
         ("One-page brief", BRIEF_HTML, True), ("Tables (Excel)", TABLES_NAME, True),
         ("summary.csv", "summary.csv", True),

@@ -140,10 +140,17 @@ class Factorial:
     grid: list[list[str]]
 
     def row_title(self, i: int) -> str:
-        return f"{self.row_factor}: {self.row_levels[i]}"
+        return level_label(self.row_factor, self.row_levels[i])
 
     def col_title(self, j: int) -> str:
-        return f"{self.col_factor}: {self.col_levels[j]}"
+        return level_label(self.col_factor, self.col_levels[j])
+
+
+def level_label(factor: str, level: str) -> str:
+    """A factor's level in words: ``('leadership', 'blame')`` -> ``'Blaming leadership'``."""
+    from sim.glossary import GROUP_OPTIONS, parameter_label  # noqa: PLC0415 - glossary reads conf/ paths
+
+    return GROUP_OPTIONS.get((factor, level)) or f"{parameter_label(factor)}: {level}"
 
 
 #: Factors read as rows first when a design has them (the question's main factor).

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.glossary import scenario_label
+from sim.glossary import parameter_label, scenario_label
 from sim.metric_records import CONTRACT_METRICS, METRIC_LABELS, headline_unit, metric_label, split_organisation_metric
 from sim.report import figures
 from sim.report.data import NON_PARAMETER_KEYS, Factorial, RunData
@@ -82,7 +82,7 @@ def scenarios(run: RunData) -> Section:
         desc = (run.scenario_configs.get(name) or {}).get("description")
         if desc and desc == run.config.get("description"):
             desc = None  # a sweep's jobs inherit the question; it is shown once above
-        items.append({"name": name, "reference": name == run.reference and several(run),
+        items.append({"name": scenario_label(name), "reference": name == run.reference and several(run),
                       "replications": int(n_rep.get(name, 0)), "description": desc})
     n_months = int(run.timeseries["month"].max()) + 1 if len(run.timeseries) else 0
     return {"n_months": n_months, "summary_months": run.summary_months, "items": items}
@@ -110,7 +110,7 @@ def difference(reference: str, metric: str, row: pd.Series) -> dict[str, Any]:
     size, interval = diff_with_interval(metric, d, lo, hi)
     excludes_zero = None if is_missing(lo) or is_missing(hi) else bool(float(lo) > 0 or float(hi) < 0)
     return {"size": size.lstrip("+−"), "direction": "higher" if d > 0 else "lower" if d < 0 else "no different",
-            "reference": reference, "interval": interval, "excludes_zero": excludes_zero}
+            "reference": scenario_label(reference), "interval": interval, "excludes_zero": excludes_zero}
 
 
 def findings(run: RunData) -> Section:
@@ -120,7 +120,7 @@ def findings(run: RunData) -> Section:
         found = [f for m in KEY_METRICS if (f := finding(run, name, m))]
         if found:
             label = " (reference)" if name == run.reference and several(run) else ""
-            blocks.append({"name": name, "label": label, "findings": found})
+            blocks.append({"name": scenario_label(name), "label": label, "findings": found})
     return {"blocks": blocks, "summary_months": run.summary_months, "paired": several(run),
             "cost_headline": cost_headline(run)}
 
@@ -176,8 +176,8 @@ def time_course(run: RunData) -> Section | None:
                              "range": f"{m.min():.0f}–{m.max():.0f}", "n": len(m),
                              "effect": diff_with_interval(metric, float(pd.Series(effects).mean()), None, None)[0]})
         if rows:
-            blocks.append({"name": name, "start": start, "rows": rows})
-    return {"blocks": blocks, "reference": run.reference} if blocks else None
+            blocks.append({"name": scenario_label(name), "start": start, "rows": rows})
+    return {"blocks": blocks, "reference": scenario_label(run.reference)} if blocks else None
 
 
 # --------------------------------------------------------------------------- cultures
@@ -229,7 +229,8 @@ def cultures(run: RunData, design: Factorial | None, out_dir: Path) -> Section |
               for metric, path, alt, caption in culture_figures(run, design, out_dir) if path is not None]
     if not panels:
         return None
-    return {"design": design, "reference": run.reference, "summary_months": run.summary_months, "panels": panels}
+    return {"design": design, "reference": scenario_label(run.reference), "summary_months": run.summary_months,
+            "panels": panels}
 
 
 # --------------------------------------------------------------------------- cost-effectiveness
@@ -278,8 +279,8 @@ def cost(run: RunData) -> Section | None:
         for _, n_col, ratio, prefix in CE_MEASURES:
             cells += [_ce_count(rec, n_col), _ce_ratio(rec, ratio, prefix)]
         cells.append((str(rec.get("rank_adverse", MISSING)), None))
-        rows.append({"scenario": rec["scenario"], "cells": cells})
-    return {"columns": heads, "rows": rows, "reference": run.reference, "summary_months": run.summary_months}
+        rows.append({"scenario": scenario_label(rec["scenario"]), "cells": cells})
+    return {"columns": heads, "rows": rows, "reference": scenario_label(run.reference), "summary_months": run.summary_months}
 
 
 def cost_headline(run: RunData) -> dict[str, Any] | None:
@@ -289,14 +290,14 @@ def cost_headline(run: RunData) -> dict[str, Any] | None:
     ranked = _ce_ranked(run.cost).to_dict("records")
     top = ranked[0]
     point = top.get("cost_per_leaver_avoided")
-    out: dict[str, Any] = {"reference": run.reference, "summary_months": run.summary_months}
+    out: dict[str, Any] = {"reference": scenario_label(run.reference), "summary_months": run.summary_months}
     if is_missing(point) or math.isinf(float(point)):
         return {**out, "top": None}
-    out["top"] = {"scenario": top["scenario"], "per_leaver": money(point), "spend": money(top.get("cost")),
+    out["top"] = {"scenario": scenario_label(top["scenario"]), "per_leaver": money(point), "spend": money(top.get("cost")),
                   "interval": _ce_ratio(top, "cost_per_leaver_avoided", "cost_per_leaver")[1],
                   "bounded": _bounded(top)}
     sure = [r for r in ranked if _bounded(r)] if not _bounded(top) else []
-    out["best"] = ({"scenario": sure[0]["scenario"], "per_leaver": money(sure[0]["cost_per_leaver_avoided"]),
+    out["best"] = ({"scenario": scenario_label(sure[0]["scenario"]), "per_leaver": money(sure[0]["cost_per_leaver_avoided"]),
                     "interval": _ce_ratio(sure[0], "cost_per_leaver_avoided", "cost_per_leaver")[1]}
                    if sure else None)
     return out
@@ -403,7 +404,7 @@ def summary_table(run: RunData) -> pd.DataFrame:
     out = pd.DataFrame({
         "Metric": [metric_label(m)[0] for m in metrics],
         "Unit": [metric_label(m)[1] for m in metrics],
-        "Scenario": s["scenario"].astype(str).tolist(),
+        "Scenario": s["scenario"].astype(str).map(scenario_label).tolist(),
         "Mean": [value_with_interval(m, v, lo, hi)[0]
                  for m, v, lo, hi in zip(metrics, col("mean"), col("ci_low"), col("ci_high"), strict=True)],
         "SD": [format_value(m, v) for m, v in zip(metrics, col("sd"), strict=True)],
@@ -414,7 +415,7 @@ def summary_table(run: RunData) -> pd.DataFrame:
     if "diff" in s.columns and several(run):
         diffs = [diff_with_interval(m, v, lo, hi) if not is_missing(v) else (MISSING, MISSING)
                  for m, v, lo, hi in zip(metrics, col("diff"), col("diff_ci_low"), col("diff_ci_high"), strict=True)]
-        out[f"Difference vs {run.reference}"] = [a for a, _ in diffs]
+        out[f"Difference vs {scenario_label(run.reference)}"] = [a for a, _ in diffs]
         out["95% interval of difference"] = [b for _, b in diffs]
     repeat = out["Metric"].eq(out["Metric"].shift())
     out.loc[repeat, ["Metric", "Unit"]] = ""  # one label per metric block reads like a report table
@@ -435,9 +436,9 @@ def differing_parameters(configs: Mapping[str, Mapping[str, Any]]) -> pd.DataFra
     for key in keys:
         values = [f.get(key, missing) for f in flat.values()]
         if len({show(v) if v is not missing else "\0missing" for v in values}) > 1:
-            rows.append({"Parameter": key, **{n: (MISSING if v is missing else show(v))
-                                               for n, v in zip(flat, values, strict=True)}})
-    return pd.DataFrame(rows, columns=["Parameter", *flat])
+            rows.append({"Parameter": parameter_label(key), **{scenario_label(n): (MISSING if v is missing else show(v))
+                                                                for n, v in zip(flat, values, strict=True)}})
+    return pd.DataFrame(rows, columns=["Parameter", *[scenario_label(n) for n in flat]])
 
 
 def parameters(run: RunData) -> dict[str, Any]:
@@ -445,11 +446,12 @@ def parameters(run: RunData) -> dict[str, Any]:
     if run.parameters is not None and {"key", "value"} <= set(run.parameters.columns):
         cols = [c for c in ("key", "value", "evidence") if c in run.parameters.columns]
         df = run.parameters[cols].rename(columns={"key": "Parameter", "value": "Value", "evidence": "Evidence"})
+        df["Parameter"] = df["Parameter"].map(parameter_label)
         return {"source": "parameters.csv", "table": table(df, "data params", scroll=True)}
     if not run.config:
         return {"source": None, "table": None}
     flat = flatten(run.config)
-    df = pd.DataFrame({"Parameter": list(flat), "Value": [show(v) for v in flat.values()]})
+    df = pd.DataFrame({"Parameter": [parameter_label(k) for k in flat], "Value": [show(v) for v in flat.values()]})
     return {"source": "config.yaml", "table": table(df, "data params", scroll=True)}
 
 

@@ -118,9 +118,11 @@ def test_report_has_sections_and_embedded_pngs(sweep: tuple[Path, str]) -> None:
     assert (folder / "report.html").is_file()
     positions = [text.index(f">{s}</h2>") for s in SECTIONS]
     assert positions == sorted(positions), "sections out of order"
-    pngs = sorted((folder / "figures").glob("*.png"))
-    # overview + forest + 12 contract trajectories + reputation + teams
-    assert len(pngs) == 1 + 1 + len(CONTRACT_METRICS) + 1 + 1
+    pngs = [p for p in sorted((folder / "figures").glob("*.png")) if p.name != "brief.png"]  # brief.png: the brief's
+    pngs += sorted((folder / "figures" / "headline").glob("*.png"))
+    # headline (key metrics over time, their differences) + overview + forest + 12 contract trajectories
+    # + reputation + teams
+    assert len(pngs) == 2 + 1 + 1 + len(CONTRACT_METRICS) + 1 + 1
     srcs = img_srcs(text)
     assert len(srcs) == len(pngs) == text.count("<img ")
     for src in srcs:
@@ -137,12 +139,13 @@ def test_report_content(sweep: tuple[Path, str]) -> None:
     assert "reference</span>" in text
     for title in ("Burnout prevalence", "Vacancy rate", "Leaver rate", "Adverse events", "Missed care"):
         assert f"{title} averaged" in text
-    assert "than baseline (paired difference 95% interval" in text
+    assert "than Baseline trust (paired difference 95% interval" in text
     assert "excludes zero" in text or "includes zero" in text
-    assert "leadership.compassion_mean" in text and "0.8" in text  # differing parameter
-    assert "outputs.summary_months" in text  # flattened parameter list
+    assert "Leaders&#39; compassion (0 blaming, 1 compassionate)" in text and "0.8" in text  # differing parameter
+    assert "Months averaged in the summary" in text  # flattened parameter list, in words
+    assert "leadership.compassion_mean" not in text and "outputs.summary_months" not in text  # no code names
     assert "abc123" in text and "versions.numpy" in text  # provenance table
-    assert "Difference vs baseline" in text  # metrics table
+    assert "Difference vs Baseline trust" in text  # metrics table
 
 
 def test_no_optional_sections_without_their_inputs(sweep: tuple[Path, str]) -> None:
@@ -188,9 +191,9 @@ def test_culture_grid_section_and_images(grid_sweep: tuple[Path, str]) -> None:
     assert len(img_srcs(block)) == len(grids) == 3
     for src in img_srcs(block):
         assert base64.b64decode(src.split(",", 1)[1], validate=True).startswith(PNG_MAGIC)
-    assert len(img_srcs(text)) == len(list((folder / "figures").glob("*.png")))
-    for label in ("leadership: compassionate", "leadership: blame", "collaboration: collaborative",
-                  "collaboration: siloed", "dashed grey line is the median of the reference, siloed+blame"):
+    assert len(img_srcs(text)) == len(list((folder / "figures").rglob("*.png"))) - 1   # all but the brief's
+    for label in ("Compassionate leadership", "Blaming leadership", "Collaborative teams",
+                  "Siloed teams", "dashed grey line is the median of the reference, Siloed teams, blaming leadership"):
         assert label in block
     assert block.count("<table class='data cultures'>") == 3
     assert "Burnout prevalence: mean of the last 12 months" in block
@@ -255,14 +258,15 @@ def test_cost_effectiveness_ranking(costed_sweep: tuple[Path, str]) -> None:
     for head in ("Rank", "Intervention", "Annual cost", "Leavers avoided", "Cost per leaver avoided",
                  "Adverse events avoided", "Cost per adverse event avoided"):
         assert f"<th>{head}</th>" in block
-    order = [block.index(f"<strong>{n}</strong>") for n in ("peer_support", "staffing_uplift", "pay_and_terms")]
+    order = [block.index(f"<strong>{n}</strong>")
+             for n in ("Peer support (Schwartz Rounds)", "Staffing uplift", "Better pay and terms")]
     assert order == sorted(order), "not ranked by cost per leaver avoided"
     assert "£3,100" in block and "£1,860" in block and "£568 to £6,200" in block
     assert "£83,635 to ∞" in block  # an interval reaching zero benefit
     assert "no benefit (∞)" in block  # no leavers avoided on average
     assert "not distinguishable from zero" in block
     findings = text[text.index(">Headline findings</h2>"):text.index(">Cost-effectiveness</h2>")]
-    assert "Top-ranked intervention: <strong>peer_support</strong>" in findings
+    assert "Top-ranked intervention: <strong>Peer support (Schwartz Rounds)</strong>" in findings
     assert "£1,860</strong> per leaver avoided (95% interval £568 to £6,200)" in findings
 
 
@@ -285,7 +289,8 @@ def test_single_scenario_and_parameters_csv(tmp_path: Path) -> None:
     assert "Paired difference" not in text and "than baseline" not in text
     assert not (folder / "figures" / "forest.png").exists()
     assert "assumption (~50 day time constant)" in text
-    assert len(img_srcs(text)) == 1 + len(CONTRACT_METRICS) + 1 + 1
+    # the headline metrics over time (no differences to draw), overview, each contract metric, reputation, teams
+    assert len(img_srcs(text)) == 1 + 1 + len(CONTRACT_METRICS) + 1 + 1
 
 
 def test_cli_builds_report_and_rejects_non_run_folder(tmp_path: Path) -> None:

@@ -32,9 +32,9 @@ def test_time_to_half_effect_by_hand(tmp_path: Path) -> None:
     # effect at month 12+k is -0.002k; on a 3-month rolling mean from the start it is
     # -0.002(k-1) for k >= 2; half of the final -0.048 is first reached at k - 1 = 12, so k = 13
     s = time_course(_run(tmp_path))
-    assert s is not None and s["reference"] == "none"
+    assert s is not None and s["reference"] == "No intervention"   # in words (sim/glossary.py)
     (block,) = s["blocks"]
-    assert block["name"] == "programme" and block["start"] == 12
+    assert block["name"] == "Programme" and block["start"] == 12
     (row,) = block["rows"]
     assert row["median"] == "13" and row["range"] == "13–13" and row["n"] == 2
     assert row["effect"].startswith("−4.8")
