@@ -27,7 +27,7 @@ import yaml
 
 from sim import outputs
 from sim.config import REPO_ROOT
-from sim.glossary import EXPERIMENTS, parameter_label, scenario_label
+from sim.glossary import EXPERIMENTS, INTERVENTIONS, parameter_label, scenario_label
 from sim.report import figures
 from sim.report.answer import Answer, Headline, build_answer
 from sim.report.data import NON_PARAMETER_KEYS, RunData
@@ -39,7 +39,7 @@ BRIEF_HTML, BRIEF_MD = "brief.html", "brief.md"
 DRIVERS_FILE = REPO_ROOT / "docs" / "sensitivity_drivers.yaml"
 
 #: How many drivers and scenario assumptions the page has room for.
-MAX_DRIVERS, MAX_SCENARIO_ASSUMPTIONS = 4, 5
+MAX_DRIVERS, MAX_SCENARIO_ASSUMPTIONS = 4, 8
 #: Evidence comments are cut to this many characters on the page (the tables hold them whole).
 EVIDENCE_CHARS = 110
 
@@ -137,8 +137,9 @@ def drivers(run: RunData, path: Path = DRIVERS_FILE) -> tuple[list[Assumption], 
 
 
 def scenario_assumptions(run: RunData) -> list[Assumption]:
-    """What the scenarios assume: each selected intervention's effect sizes, else the
-    parameters that differ between the scenarios, each with its evidence comment."""
+    """What the scenarios assume: each selected intervention's effect sizes (one line per
+    intervention, with the evidence of its first effect), else the parameters that differ
+    between the scenarios, each with its evidence comment."""
     known = _evidence(run)
     configs = {n: run.scenario_configs.get(n) or {} for n in run.scenarios}
     if not any(configs.values()):
@@ -150,11 +151,15 @@ def scenario_assumptions(run: RunData) -> list[Assumption]:
             if not isinstance(iv, dict) or not iv.get("enabled") or name in seen:
                 continue
             seen.add(name)
-            for leaf, value in iv.items():
-                if leaf in _NOT_EFFECTS:
-                    continue
-                key = f"intervention.{name}.{leaf}"
-                out.append(Assumption(parameter_label(key), show(value), _cut(known.get(key, ("", ""))[1])))
+            effects = [leaf for leaf in iv if leaf not in _NOT_EFFECTS]
+            if not effects:
+                continue
+            keys = [f"intervention.{name}.{leaf}" for leaf in effects]
+            values = "; ".join(f"{parameter_label(k).split(': ', 1)[-1]} {show(iv[leaf])}"
+                               for k, leaf in zip(keys, effects, strict=True))
+            evidence = next((e for k in keys if (e := known.get(k, ("", ""))[1])), "")
+            label = INTERVENTIONS[name].label if name in INTERVENTIONS else parameter_label(f"intervention.{name}")
+            out.append(Assumption(label, values, _cut(evidence, EVIDENCE_CHARS - 20)))
     if out or len(configs) < 2:
         return out[:MAX_SCENARIO_ASSUMPTIONS]
     flat = {n: flatten(c) for n, c in configs.items()}

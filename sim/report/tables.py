@@ -28,7 +28,7 @@ import pandas as pd
 from sim import outputs
 from sim.glossary import metric_label, parameter_label, scenario_label
 from sim.metric_records import MONEY_METRICS, PERCENT_METRICS
-from sim.report.data import RunData
+from sim.report.data import NON_PARAMETER_KEYS, RunData
 from sim.report.format import flatten, show
 
 TABLES_NAME = "tables.xlsx"
@@ -47,15 +47,15 @@ def _number_format(metric: str) -> str | None:
 
 
 def _clean(value: Any) -> Any:
-    """A cell value: NaN and missing become empty cells; numpy scalars plain Python."""
+    """A cell value: NaN and missing become empty cells, infinity the text ∞; numpy scalars plain Python."""
     if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
         return None
     if hasattr(value, "item"):
         value = value.item()
-        if isinstance(value, float) and math.isnan(value):
-            return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, float) and math.isinf(value):    # Excel has no infinity: shown as in the report
+        return "∞" if value > 0 else "−∞"
     return value
 
 
@@ -118,6 +118,7 @@ def parameters_sheet(run: RunData) -> pd.DataFrame:
             table = pd.DataFrame({"key": list(flat), "value": list(flat.values()), "evidence": ""})
     else:
         table = pd.DataFrame(columns=["key", "value", "evidence"])
+    table = table[~table["key"].isin(NON_PARAMETER_KEYS)].reset_index(drop=True)
     out = pd.DataFrame({"parameter": table["key"].map(parameter_label), "key": table["key"],
                         "value": table["value"].map(show_value)})
     configs = {name: flatten(cfg) for name, cfg in run.scenario_configs.items() if name in run.scenarios}
