@@ -345,7 +345,7 @@ def _forest_panel(ax: Axes, rows: pd.DataFrame, metric: str, scenarios: Sequence
     title, ylabel = metric_label(metric)
     ax.set_title(title, loc="left", fontweight="bold")
     unit = "percentage points" if metric in PERCENT_METRICS else ylabel
-    ax.set_xlabel(unit.split(",")[0] if short else f"difference, {unit}", fontsize="small")
+    ax.set_xlabel(unit.split(", ")[0] if short else f"difference, {unit}", fontsize="small")
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     if metric in MONEY_METRICS:
         ax.xaxis.set_major_formatter(FuncFormatter(_money_tick))
@@ -550,6 +550,7 @@ def brief_figure(ts: pd.DataFrame, summary: pd.DataFrame, out_dir: Path, *, refe
             if comparing:
                 _forest_panel(ax, diff_rows[diff_rows["metric"] == metric], metric, others, palette,
                               labels=labels, short=True)
+                ax.set_title(metric_title(metric)[0], loc="left", fontweight="bold", fontsize="small")
             else:
                 org = org_level(ts)
                 bands = band(org, metric)
