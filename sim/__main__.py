@@ -52,7 +52,7 @@ register_configs()
 warnings.filterwarnings("ignore", message=r"\s*'hydra/launcher/ray' is validated against ConfigStore schema")
 
 #: Above this many replications a run is refused unless ``force=true``: 10-100 give
-#: intervals of a percentage point or two (README "How many replications?"); far more is
+#: intervals of a percentage point or two (docs/engineering.md, "How many replications?"); far more is
 #: almost always a typo, and would hold the machine for hours.
 MAX_REPLICATIONS = 1000
 

@@ -1,8 +1,7 @@
 """Read the evidence comment of every parameter from the YAML files in ``conf/``.
 
 The comments are the documentation of record (docs/engineering.md, "Project rule": every
-parameter names its
-evidence or says it is an assumption); reports show them beside the values.
+parameter names its evidence or says it is an assumption); reports show them beside the values.
 """
 
 from __future__ import annotations
