@@ -90,7 +90,8 @@ def load_settings(overrides: list[str]) -> Settings:
         if not isinstance(fit[key], int) or fit[key] < 1:
             raise ConfigError(f"fit.{key}={fit[key]!r} must be a whole number >= 1")
     if fit["sampler"] not in ("multicore", "dask"):
-        raise ConfigError(f"fit.sampler={fit['sampler']!r}; allowed: multicore, dask (Redis: see docs/engineering.md, Calibration)")
+        raise ConfigError(f"fit.sampler={fit['sampler']!r}; allowed: multicore, dask "
+                          "(Redis: see docs/engineering.md, Calibration)")
     if raw["check"]["parameters"] not in ("shipped", "posterior"):
         raise ConfigError(f"check.parameters={raw['check']['parameters']!r}; allowed: shipped, posterior")
     if not isinstance(raw["check"]["replications"], int) or raw["check"]["replications"] < 2:
