@@ -273,7 +273,7 @@ def overview_figure(ts: pd.DataFrame, out_dir: Path, *, metrics: Sequence[str] =
     palette = palette or scenario_palette(sorted(pd.unique(org["scenario"])))
     scenarios = _ordered_scenarios(org, palette)
     n_months = int(org["month"].max()) + 1 if not org.empty else 0
-    ncols = 4 if len(metrics) > 6 else max(min(len(metrics), 3), 1)
+    ncols = 4 if len(metrics) > 6 else 2 if len(metrics) == 4 else max(min(len(metrics), 3), 1)
     nrows = max(int(np.ceil(len(metrics) / ncols)), 1)
     with sns.axes_style(_STYLE), sns.plotting_context("notebook", font_scale=0.8):
         fig, axes = plt.subplots(nrows, ncols, figsize=(max(3.6 * ncols, 6.0), 2.7 * nrows + 0.6),

@@ -364,7 +364,7 @@ def figure_groups(run: RunData, out_dir: Path) -> dict[str, list[tuple[Path | No
             path = figures.trajectory_figure(ts, m, out_dir, palette=palette, summary_months=months)
             groups[group].append((path, f"{title} ({unit}) over time", ""))
     groups["note"] = [(None, "", band_note)]
-    held = sorted(constant - per_org, key=lambda m: (known.index(m) if m in known else len(known), m))
+    held = sorted(constant - per_org - all_zero, key=lambda m: (known.index(m) if m in known else len(known), m))
     groups["constant"] = [(None, metric_label(m)[0], "") for m in held]
     return groups
 
