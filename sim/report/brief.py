@@ -41,7 +41,7 @@ DRIVERS_FILE = REPO_ROOT / "docs" / "sensitivity_drivers.yaml"
 #: How many drivers and scenario assumptions the page has room for.
 MAX_DRIVERS, MAX_SCENARIO_ASSUMPTIONS = 4, 8
 #: Evidence comments are cut to this many characters on the page (the tables hold them whole).
-EVIDENCE_CHARS = 110
+EVIDENCE_CHARS = 72
 
 #: Intervention settings that are not effect sizes.
 _NOT_EFFECTS = {"enabled", "start_month", "cost_per_staff_year"}
@@ -112,8 +112,15 @@ def _evidence(run: RunData) -> dict[str, tuple[str, str]]:
 
 
 def _cut(text: str, n: int = EVIDENCE_CHARS) -> str:
+    """An evidence comment cut to about ``n`` characters at a word; if the cut drops the word
+    "assumption", the line still says it is one (tables.xlsx holds the whole comment)."""
     text = " ".join(str(text).split())
-    return text if len(text) <= n else text[: n - 1].rstrip(" ,;(") + "…"
+    if len(text) <= n:
+        return text
+    short = text[:n].rsplit(" ", 1)[0].rstrip(" ,;:(") + "…"
+    if "assumption" in text.lower() and "assumption" not in short.lower():
+        short += " (an assumption)"
+    return short
 
 
 def read_drivers(path: Path = DRIVERS_FILE) -> tuple[list[str], str]:
@@ -159,7 +166,7 @@ def scenario_assumptions(run: RunData) -> list[Assumption]:
                                for k, leaf in zip(keys, effects, strict=True))
             evidence = next((e for k in keys if (e := known.get(k, ("", ""))[1])), "")
             label = INTERVENTIONS[name].label if name in INTERVENTIONS else parameter_label(f"intervention.{name}")
-            out.append(Assumption(label, values, _cut(evidence, EVIDENCE_CHARS - 20)))
+            out.append(Assumption(label, values, _cut(evidence, EVIDENCE_CHARS - 12)))
     if out or len(configs) < 2:
         return out[:MAX_SCENARIO_ASSUMPTIONS]
     flat = {n: flatten(c) for n, c in configs.items()}

@@ -8,6 +8,7 @@ import math
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,8 @@ import yaml
 from sim.glossary import scenario_label
 from sim.list import _default_config
 from sim.report import build_report
-from sim.report.brief import drivers, read_drivers
+from sim.report.answer import build_answer
+from sim.report.brief import drivers, read_drivers, write_brief
 from sim.report.data import load_run
 from sim.report.tables import SHEETS
 from tests.functional.report.test_report import make_run
@@ -175,12 +177,18 @@ def pdf_pages(pdf: bytes) -> int:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("which", ["eight", "single"])
+@pytest.mark.parametrize("which", ["eight", "single", "long"])
 def test_brief_prints_on_one_a4_page(which: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     binary = _chromium()
     if binary is None:
         pytest.skip("no chromium binary on PATH")
-    folder = request.getfixturevalue(which)
+    folder = request.getfixturevalue(which) if which != "long" else None
+    if which == "long":   # the eight scenarios with an answer of 1,150 characters (a 2x2's effects and interaction)
+        folder = tmp_path / "long"
+        shutil.copytree(request.getfixturevalue("eight"), folder)
+        run = load_run(folder)
+        short = build_answer(run)
+        write_brief(run, folder / "figures", replace(short, text="The answer, at length. " * 50))
     pdf = tmp_path / "brief.pdf"
     flags = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
              "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
@@ -188,3 +196,12 @@ def test_brief_prints_on_one_a4_page(which: str, request: pytest.FixtureRequest,
     done = subprocess.run([*flags, (folder / "brief.html").resolve().as_uri()], capture_output=True, timeout=120)
     assert done.returncode == 0 and pdf.is_file(), done.stderr[-2000:]
     assert pdf_pages(pdf.read_bytes()) == 1
+
+
+def test_evidence_is_cut_at_a_word_and_keeps_saying_assumption() -> None:
+    from sim.report.brief import _cut
+
+    text = "daily rise per unit of team problems (burnt-out share + vacancy rate) (assumption; King's Fund 2019)"
+    short = _cut(text, 40)
+    assert short == "daily rise per unit of team problems… (an assumption)"
+    assert _cut("short", 40) == "short"
