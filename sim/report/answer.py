@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim.metric_records import metric_label
+from sim.metric_records import headline_unit, metric_label, record
 from sim.report.data import RunData
 from sim.report.format import scaled
 
@@ -16,8 +16,8 @@ HEADLINE_METRICS: tuple[str, ...] = ("burnout_prevalence", "vacancy_rate", "adve
 
 @dataclass(frozen=True)
 class Headline:
-    """One headline number with its interval, in the unit shown after it (shares as percent:
-    value 31.2, unit "% of staff in post burnt out")."""
+    """One headline number with its interval, in the unit named by ``unit`` (shares in
+    percent, "%"; differences of shares in percentage points, "pp")."""
 
     label: str
     value: float
@@ -46,8 +46,10 @@ def build_answer(run: RunData) -> Answer:
         if rows.empty:
             continue
         r = rows.iloc[0]
+        rec = record(metric)
+        unit = "%" if rec is not None and rec.percent else headline_unit(metric).strip()
         heads.append(Headline(metric_label(metric)[0], scaled(metric, r["mean"]), scaled(metric, r["ci_low"]),
-                              scaled(metric, r["ci_high"]), metric_label(metric)[1]))
+                              scaled(metric, r["ci_high"]), unit))
     window = f"the last {run.summary_months} months"
     question = str(run.config.get("description") or "")
     text = f"Averages of {window} in {run.reference}, with 95% intervals across replications."

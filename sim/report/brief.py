@@ -18,6 +18,7 @@ The assumptions are of two kinds:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from sim.glossary import EXPERIMENTS, INTERVENTIONS, parameter_label, scenario_l
 from sim.report import figures
 from sim.report.answer import Answer, Headline, build_answer
 from sim.report.data import NON_PARAMETER_KEYS, RunData
-from sim.report.format import decimals_for, flatten, format_number, is_missing, show
+from sim.report.format import decimals_for, flatten, format_number, is_missing, money, show
 from sim.report.render import png_data_uri, render
 from sim.report.tables import TABLES_NAME
 
@@ -78,19 +79,33 @@ class Brief:
 # --------------------------------------------------------------------------- content
 
 
+def formatted(h: Headline) -> tuple[str, str]:
+    """(value, "low to high") of a headline: its own ``formatted()`` when it has one, else shares
+    ("%") and percentage points ("pp") marked on each number, pounds ("£...") as money."""
+    if hasattr(h, "formatted"):
+        return h.formatted()
+    d = decimals_for(h.value, h.low, h.high)
+
+    def one(x: float) -> str:
+        if is_missing(x) or not math.isfinite(float(x)):
+            return "—"
+        if h.unit.startswith("£"):
+            return money(x)
+        text = format_number(x, signed=h.unit == "pp", decimals=d)
+        return text + ("%" if h.unit == "%" else " pp" if h.unit == "pp" else "")
+
+    return one(h.value), f"{one(h.low)} to {one(h.high)}"
+
+
 def headline_numbers(headlines: list[Headline]) -> list[dict[str, str]]:
-    """The first three headlines as text: label, number, unit, "number unit", "low to high"."""
+    """The first three headlines as text: label, number, the unit words after it, interval."""
     out = []
     for h in headlines[:3]:
-        d = decimals_for(h.value, h.low, h.high)
+        number, interval = formatted(h)
         unit = h.unit.strip()
-        pct = "%" if unit.startswith("%") else ""
-        unit = unit[1:].strip() if pct else unit
-        number = format_number(h.value, decimals=d) + pct
-        interval = (f"{format_number(h.low, decimals=d)}{pct} to {format_number(h.high, decimals=d)}{pct}"
-                    if not (is_missing(h.low) or is_missing(h.high)) else "no interval")
-        out.append({"label": h.label, "number": number, "unit": unit,
-                    "value": f"{number} {unit}".strip(), "interval": interval, "note": h.note})
+        unit = "" if unit in ("%", "pp") else unit.removeprefix("£").strip()
+        out.append({"label": h.label, "number": number, "unit": unit, "value": f"{number} {unit}".strip(),
+                    "interval": interval, "note": h.note})
     return out
 
 
@@ -224,8 +239,8 @@ def make_brief(run: RunData, answer: Answer) -> Brief:
 def markdown(brief: Brief, figure_file: str | None) -> str:
     """The brief as Markdown (same content as the HTML page)."""
     lines = [f"# {brief.title}", "", f"**Question.** {brief.question or 'No question was given in config.yaml.'}", "",
-             f"**Answer.** {brief.answer}", "", "| | value | 95% interval |", "|---|---|---|"]
-    lines += [f"| {n['label']} | {n['value']} | {n['interval']} |" for n in brief.numbers]
+             f"**Answer.** {brief.answer}", "", "| | value | 95% interval | note |", "|---|---|---|---|"]
+    lines += [f"| {n['label']} | {n['value']} | {n['interval']} | {n['note'] or ' '} |" for n in brief.numbers]
     lines += ["", f"Window: {brief.window}. Uncertainty: {brief.uncertainty}.", ""]
     if figure_file:
         lines += [f"![{brief.figure_caption}]({figure_file})", "", f"*{brief.figure_caption}*", ""]
