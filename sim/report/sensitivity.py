@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import Config, flatten
+from sim.glossary import parameter_label
 from sim.metric_records import metric_label
 from sim.report.render import Table, figure, render, table
 
@@ -33,7 +34,12 @@ def result_table(df: pd.DataFrame) -> Table:
 
 def labelled(df: pd.DataFrame) -> pd.DataFrame:
     """The results with each output named readably ("Burnout prevalence: blame − compassionate")."""
-    return df.assign(metric=df["metric"].map(lambda m: metric_label(m)[0])) if len(df) else df
+    if not len(df):
+        return df
+    out = df.assign(metric=df["metric"].map(lambda m: metric_label(m)[0]))
+    if "parameter" in out.columns:      # the key (to set it) and its name in words (sim/glossary.py)
+        out.insert(out.columns.get_loc("parameter") + 1, "in words", out["parameter"].map(parameter_label))
+    return out
 
 
 def render_sensitivity(cfg: Config, morris: pd.DataFrame, sobol: pd.DataFrame | None, ranking: pd.Series,
@@ -42,7 +48,7 @@ def render_sensitivity(cfg: Config, morris: pd.DataFrame, sobol: pd.DataFrame | 
     sens = cfg.sensitivity
     source = ("given" if sens.ranges == "given" else
               f"posterior: weighted 5th–95th percentiles of {sens.posterior}")
-    ranges = pd.DataFrame([{"parameter": p.key, "config value": values[p.key], "low": p.low, "high": p.high,
+    ranges = pd.DataFrame([{"parameter": p.key, "in words": parameter_label(p.key), "config value": values[p.key], "low": p.low, "high": p.high,
                             "range": source,
                             "normalised μ* (mean over metrics)": ranking.get(p.key, np.nan)} for p in sens.parameters])
     flat = flatten(provenance)
