@@ -48,7 +48,8 @@ def render_sensitivity(cfg: Config, morris: pd.DataFrame, sobol: pd.DataFrame | 
     sens = cfg.sensitivity
     source = ("given" if sens.ranges == "given" else
               f"posterior: weighted 5th–95th percentiles of {sens.posterior}")
-    ranges = pd.DataFrame([{"parameter": p.key, "in words": parameter_label(p.key), "config value": values[p.key], "low": p.low, "high": p.high,
+    ranges = pd.DataFrame([{"parameter": p.key, "in words": parameter_label(p.key), "config value": values[p.key],
+                            "low": p.low, "high": p.high,
                             "range": source,
                             "normalised μ* (mean over metrics)": ranking.get(p.key, np.nan)} for p in sens.parameters])
     flat = flatten(provenance)
