@@ -167,6 +167,8 @@ def _scenario_part(part: str) -> str:
         return INTERVENTIONS[part].label
     if part in _SCENARIO_WORDS:
         return _SCENARIO_WORDS[part]
+    if part in EXPERIMENTS:                # a collected sweep is named after its experiment
+        return EXPERIMENTS[part].label
     for (_group, option), label in GROUP_OPTIONS.items():
         if option == part:
             return label

@@ -45,7 +45,7 @@ def test_experiment_runs_all_scenarios_and_collects_them(sweep_2x2: Path) -> Non
     assert list((sweep_2x2 / "figures").glob("*.png"))
     jobs = pd.read_csv(sweep_2x2 / "jobs.csv")
     assert (jobs["status"] == "completed").all() and len(jobs) == 4
-    assert "scenario leadership_2x2" in (sweep_2x2 / "report.html").read_text()   # the sweep is named by its experiment
+    assert "Four cultures under a demand surge" in (sweep_2x2 / "report.html").read_text()   # named by its experiment
 
 
 def test_joblib_launcher_gives_identical_results(sweep_2x2: Path, tmp_path: Path) -> None:

@@ -47,6 +47,7 @@ def test_every_intervention_and_experiment_has_an_entry() -> None:
     ("peer_support&pay_and_terms", "Peer support (Schwartz Rounds) with better pay and terms"),
     ("none", "No intervention"),
     ("mixed", "Mixed culture (today's NHS)"),
+    ("leadership_2x2", "Four cultures under a demand surge"),
     ("recovery_rate=0.03", "Recovery rate = 0.03"),
     ("exhaustion.recovery_rate=0.03", "Daily recovery from exhaustion = 0.03"),
 ])
