@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.glossary import scenario_label
 from sim.metric_records import headline_unit, metric_label, record
 from sim.report.data import RunData
 from sim.report.format import scaled
@@ -52,5 +53,5 @@ def build_answer(run: RunData) -> Answer:
                               scaled(metric, r["ci_high"]), unit))
     window = f"the last {run.summary_months} months"
     question = str(run.config.get("description") or "")
-    text = f"Averages of {window} in {run.reference}, with 95% intervals across replications."
+    text = f"Averages of {window} in {scenario_label(run.reference)}, with 95% intervals across replications."
     return Answer(question, text, heads, window, "stochastic (replications) only")

@@ -189,7 +189,7 @@ def scenario_assumptions(run: RunData) -> list[Assumption]:
     for key in keys:
         values = [show(f.get(key)) for f in flat.values()]
         if len(set(values)) > 1 and not key.endswith(".name") and not key.startswith(("hydra", "intervention")):
-            shown = " / ".join(f"{scenario_label(n)}: {v}" for n, v in zip(flat, values, strict=True))
+            shown = " or ".join(dict.fromkeys(values))       # the levels the scenarios take
             out.append(Assumption(parameter_label(key), shown, _cut(known.get(key, ("", ""))[1])))
     return out[:MAX_SCENARIO_ASSUMPTIONS]
 
