@@ -2,8 +2,8 @@
 
 Four sheets, each a plain table with one header row (no merged cells, no formulas):
 
-- ``summary``: every row of ``summary.csv`` (levels: n, mean, sd, 95% interval), with the
-  scenario and metric in words beside their names;
+- ``summary``: every row of ``summary.csv`` (levels: n, mean, sd, 95% interval, and any other
+  column but the differences), with the scenario and metric in words beside their names;
 - ``differences``: the paired differences from the reference scenario (the ``diff``
   columns of ``summary.csv``), one row per scenario and metric;
 - ``costs``: ``cost_effectiveness.csv`` when the run has costed interventions, else one
@@ -71,6 +71,9 @@ def summary_sheet(run: RunData) -> pd.DataFrame:
         "unit": s["metric"].map(lambda m: metric_label(m)[1]),
     })
     for c in cols:
+        out[c] = s[c]
+    extra = [c for c in s.columns if c not in {"scenario", "metric", *_LEVEL_COLUMNS, *_DIFF_COLUMNS}]
+    for c in extra:                     # e.g. which uncertainty an interval includes
         out[c] = s[c]
     return out
 
@@ -181,7 +184,7 @@ def write_tables(run: RunData, path: Path | None = None) -> Path:
     }
     for name in SHEETS:
         df, metric_column, numbers = sheets[name]
-        money = [c for c in df.columns if str(c).startswith("cost") and pd.api.types.is_numeric_dtype(df[c])]
+        money = [c for c in df.columns if "cost" in str(c) and pd.api.types.is_numeric_dtype(df[c])]
         _write_sheet(wb.create_sheet(name), df, metric_column, numbers, money)
     outputs.atomic_write(path, lambda p: wb.save(p))
     return path
