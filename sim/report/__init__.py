@@ -5,7 +5,8 @@
 and writes ``DIR/report.html``: the question, the scenarios, headline findings with
 intervals, figures embedded as data URIs (so the file can be mailed to a board), every
 metric, the assumptions behind the run and its provenance. The PNGs are also kept in
-``DIR/figures/``.
+``DIR/figures/``. Beside it, the same call writes ``tables.xlsx`` (:mod:`sim.report.tables`)
+and the one-page brief, ``brief.html`` and ``brief.md`` (:mod:`sim.report.brief`).
 
 Where things live:
 
