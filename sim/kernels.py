@@ -1,0 +1,85 @@
+"""Compiled (numba) kernels of the hot loops, kept apart from the mechanisms that call them.
+
+Every kernel gives the very floating-point results of the Python/numpy code it replaces:
+the same operations in the same order (sums accumulate in index order, as ``np.bincount``
+and ``np.cumsum`` do), and transcendental functions only where the replaced code also used
+the C library's (``math.cos``, ``math.exp``, ``**`` on Python floats: numba calls the same
+libm). Where the replaced code used numpy's own vectorised ``exp``/``log``/``power`` (which,
+with AVX-512, differ from libm in the last bit), the caller still computes those with numpy
+and passes them in. ``cache=True`` keeps the compiled code in ``__pycache__``, so only the
+first run on a machine pays the compilation (a few seconds); later processes load it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+#: Statuses of :func:`advance_beds` besides "done" (-1): a team whose draws ran out or whose
+#: bed array is full is returned as its index, for the caller to refill or grow and call again.
+DONE = -1
+
+
+@njit(cache=True)
+def _rate(t: float, team: int, base: np.ndarray, shocked: np.ndarray, season: np.ndarray,
+          growth: float, shock: np.ndarray) -> float:
+    """``demand.PatientFlow.rate(team, t)``, operation for operation (libm cos and pow)."""
+    rate = base[team]
+    if season[0] != 0.0:                                   # season = (on, amplitude, peak day)
+        rate *= 1.0 + season[1] * math.cos(2 * math.pi * ((t % 365) - season[2]) / 365)
+    if growth > 0.0:                                       # 0: no demand growth
+        rate *= growth ** (t / 365.0)
+    if shocked[team]:                                      # shock = (multiplier, first month, end month)
+        month = t * 12 / 365.0
+        rate = rate * (shock[0] if shock[1] <= month < shock[2] else 1.0)
+    return rate
+
+
+@njit(cache=True)
+def advance_beds(until: float, next_arrival: np.ndarray, pending_bound: np.ndarray, bounds: np.ndarray,
+                 base: np.ndarray, shocked: np.ndarray, season: np.ndarray, growth: float, shock: np.ndarray,
+                 los: np.ndarray, gaps: np.ndarray, acceptance: np.ndarray, stays: np.ndarray,
+                 position: np.ndarray, discharge_at: np.ndarray, patients: np.ndarray,
+                 counts: np.ndarray) -> int:
+    """Every team's candidate arrivals (thinning) and discharges before ``until``.
+
+    Per team, candidate ``k`` at ``next_arrival`` is admitted when its acceptance uniform
+    x the bound its gap was drawn under is at most the rate then; an admitted patient's
+    discharge time (arrival + lognormal stay) joins the team's ``discharge_at`` row; the
+    next candidate comes ``gap / bounds[team]`` later. Then discharges before ``until``
+    leave. ``position[team]`` holds the read positions of the team's gaps, acceptance and
+    stays blocks; ``counts`` accumulates (admissions, discharges). Returns ``DONE``, or a
+    team whose block ran out or whose bed row is full (nothing half done: call again after
+    refilling or growing)."""
+    n_teams, block = gaps.shape
+    cap = discharge_at.shape[1]
+    for team in range(n_teams):
+        while next_arrival[team] < until:
+            if (position[team, 0] == block or position[team, 1] == block or position[team, 2] == block
+                    or patients[team] == cap):
+                return team
+            t = next_arrival[team]
+            u = acceptance[team, position[team, 1]]
+            position[team, 1] += 1
+            if u * pending_bound[team] <= _rate(t, team, base, shocked, season, growth, shock):
+                z = stays[team, position[team, 2]]
+                position[team, 2] += 1
+                stay = math.exp(los[1] + los[2] * z) if los[0] != 0.0 else los[1]   # los = (lognormal?, mu or mean, sigma)
+                discharge_at[team, patients[team]] = t + stay
+                patients[team] += 1
+                counts[0] += 1
+            b = bounds[team]
+            next_arrival[team] = t + gaps[team, position[team, 0]] / b
+            position[team, 0] += 1
+            pending_bound[team] = b
+        kept = 0
+        for i in range(patients[team]):
+            if discharge_at[team, i] < until:
+                counts[1] += 1
+            else:
+                discharge_at[team, kept] = discharge_at[team, i]
+                kept += 1
+        patients[team] = kept
+    return DONE
