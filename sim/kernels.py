@@ -83,3 +83,45 @@ def advance_beds(until: float, next_arrival: np.ndarray, pending_bound: np.ndarr
                 kept += 1
         patients[team] = kept
     return DONE
+
+
+@njit(cache=True)
+def binomial_counts(u: np.ndarray, n: np.ndarray, p: np.ndarray, pmf0: np.ndarray) -> np.ndarray:
+    """``common.binomial_quantile`` with ``pmf0 = (1 - q) ** n`` (``q`` the smaller of p and
+    1 - p) computed by the caller in numpy: the pmf's recurrence, its cumulative sum and the
+    count of CDF values below the uniform, term for term as ``_count_below`` computes them
+    (every column of its arrays is one ward's), stopping at the first CDF value at or above
+    the uniform (the CDF does not decrease, so the count is the same) and counting on to the
+    largest ``n`` of the wards with n >= 2, as the cut-off's second pass does."""
+    m = len(n)
+    out = np.zeros(m, dtype=np.int64)
+    most = 0
+    for j in range(m):
+        if n[j] > 1 and n[j] > most:
+            most = n[j]
+    for j in range(m):
+        nj = n[j]
+        if nj <= 1:
+            out[j] = 1 if (nj == 1 and u[j] > 1.0 - p[j]) else 0
+            continue
+        flip = p[j] > 0.5
+        q = 1.0 - p[j] if flip else p[j]
+        v = 1.0 - u[j] if flip else u[j]
+        ratio = q / (1.0 - q)
+        base = pmf0[j]
+        cdf = base
+        below = 0
+        if cdf < v:
+            below = 1
+            step = 1.0
+            for k in range(most):
+                factor = (max(nj - k, 0) * (1.0 / (k + 1))) * ratio      # pmf(k + 1) / pmf(k)
+                step = factor if k == 0 else step * factor              # their running product
+                cdf = cdf + step * base
+                if cdf < v:
+                    below += 1
+                else:
+                    break
+        below = nj - below if flip else below
+        out[j] = below if below < nj else nj
+    return out

@@ -1,0 +1,75 @@
+"""Unit tier: the compiled kernels (sim/kernels.py) give the very numbers of the numpy code
+they replaced, kept here as the reference."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+
+from sim.mechanisms.common import binomial_quantile
+
+# ----------------------------------------------------------------------- numpy references
+
+
+def reference_binomial_quantile(u: np.ndarray, n: np.ndarray, prob: np.ndarray) -> np.ndarray:
+    """``binomial_quantile`` as it was in numpy (vectorised over k up to a cut-off)."""
+    n = np.asarray(n, dtype=np.int64)
+    u = np.asarray(u, dtype=float)
+    p = np.asarray(prob, dtype=float)
+    if n.min(initial=2) > 1:
+        return _quantile_many(u, n, p)
+    out = ((n == 1) & (u > 1.0 - p)).astype(np.int64)
+    many = np.flatnonzero(n > 1)
+    if len(many):
+        out[many] = _quantile_many(u[many], n[many], p[many])
+    return out
+
+
+def _quantile_many(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    flipped = float(p.max()) > 0.5
+    if flipped:
+        flip = p > 0.5
+        q, v = np.where(flip, 1.0 - p, p), np.where(flip, 1.0 - u, u)
+    else:
+        q, v = p, u
+    most = int(n.max())
+    mean = float((n * q).max())
+    cut = min(most, int(mean + 4.0 * math.sqrt(mean) + 2.0))
+    below = _count_below(v, n, q, cut)
+    if cut < most and int(below.max()) > cut:
+        beyond = np.flatnonzero(below > cut)
+        below[beyond] = _count_below(v[beyond], n[beyond], q[beyond], most)
+    if flipped:
+        below = np.where(flip, n - below, below)
+    return np.minimum(below, n)
+
+
+def _count_below(v: np.ndarray, n: np.ndarray, q: np.ndarray, cut: int) -> np.ndarray:
+    k, inv = _trial_steps(cut)
+    pmf = np.empty((cut + 1, len(n)))
+    pmf[0] = (1.0 - q) ** n
+    np.cumprod(np.maximum(n - k, 0) * inv * (q / (1.0 - q)), axis=0, out=pmf[1:])
+    pmf[1:] *= pmf[0]
+    return np.count_nonzero(np.cumsum(pmf, axis=0) < v, axis=0)
+
+
+@functools.cache
+def _trial_steps(most: int) -> tuple[np.ndarray, np.ndarray]:
+    k = np.arange(most)[:, None]
+    return k, 1.0 / (k + 1)
+
+
+# ----------------------------------------------------------------------- tests
+
+
+def test_binomial_quantile_matches_the_numpy_reference_exactly() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        m = int(rng.integers(1, 80))
+        n = rng.integers(0, 60, m) if rng.random() < 0.5 else rng.integers(2, 400, m)
+        p = rng.choice([rng.uniform(0, 0.02, m), rng.uniform(0, 1, m), rng.uniform(0.9, 1, m)])
+        u = rng.random(m)
+        u[rng.random(m) < 0.05] = 1 - 1e-16               # far tails: the second pass, and beyond n
+        assert binomial_quantile(u, n, p).tolist() == reference_binomial_quantile(u, n, p).tolist()
