@@ -125,3 +125,41 @@ def binomial_counts(u: np.ndarray, n: np.ndarray, p: np.ndarray, pmf0: np.ndarra
         below = nj - below if flip else below
         out[j] = below if below < nj else nj
     return out
+
+
+#: Rows of :func:`staff_sums`' result, per team.
+RN_AVAILABLE, HCA_AVAILABLE, HEAD, AVAILABLE, BURNT, INEXPERIENCE, AVAILABLE_FTE, DEVELOPED, EXHAUSTION = range(9)
+
+
+@njit(cache=True)
+def staff_sums(n_teams: int, team: np.ndarray, role: np.ndarray, active: np.ndarray, sick: np.ndarray,
+               fte: np.ndarray, exhaustion: np.ndarray, burnt_weight: np.ndarray, inexperience: np.ndarray,
+               development_u: np.ndarray, development_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """The staffing step's per-team sums in one pass over the post slots: who is available
+    (in post, not off sick) and, per team (rows above), the RN and HCA FTE available, head
+    count, staff available, burnt-out weight, FTE-weighted inexperience available, FTE
+    available, staff with leadership development, and exhaustion summed over staff
+    available. Each sum adds its slots in slot order, as ``np.bincount`` with weights does;
+    a slot whose weight is zero is skipped (adding +0.0 changes no sum)."""
+    n = len(team)
+    available = np.empty(n, dtype=np.bool_)
+    out = np.zeros((9, n_teams))
+    for i in range(n):
+        t = team[i]
+        avail = active[i] and not sick[i]
+        available[i] = avail
+        if active[i]:
+            out[HEAD, t] += 1.0
+            out[BURNT, t] += burnt_weight[i]
+            if development_u[i] < development_share:
+                out[DEVELOPED, t] += 1.0
+        if avail:
+            if role[i] == 0:
+                out[RN_AVAILABLE, t] += fte[i]
+            else:
+                out[HCA_AVAILABLE, t] += fte[i]
+            out[AVAILABLE, t] += 1.0
+            out[INEXPERIENCE, t] += fte[i] * inexperience[i]
+            out[AVAILABLE_FTE, t] += fte[i]
+            out[EXHAUSTION, t] += exhaustion[i]
+    return available, out

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from omegaconf import MISSING
 
+from sim import kernels
 from sim.mechanisms.common import DAYS_PER_YEAR, Today
 from sim.mechanisms.exhaustion import burnout_weight
 from sim.mechanisms.labour_market import cross_organisation_aid
@@ -132,14 +133,13 @@ def daily(model: Model, today: Today) -> None:
     p, m, s, T = model.p, model.p.mechanisms, model.staff, model.n_teams
     teams = model.teams
     act = s.active
-    avail = act & ~s.sick
-    team, fte = s.team, s.fte
-    is_rn = s.role == RN
-    E = s.exhaustion
+    E, e = s.exhaustion, p.exhaustion
     est, est_fte = model.establishment(), model.est_fte
-    fte_avail = fte * avail
-    rn_avail = np.bincount(team, weights=fte * (avail & is_rn), minlength=T)
-    hca_avail = np.bincount(team, weights=fte * (avail & ~is_rn), minlength=T)
+    # Every per-team sum of staff state in one compiled pass (sim.kernels.staff_sums).
+    avail, sums = kernels.staff_sums(
+        T, s.team, s.role, act, s.sick, s.fte, E, burnout_weight(E, e.burnout_threshold, e.burnout_softness),
+        1 - s.experience(p.recruitment.experience_years), s.development_u, p.leadership.development_share)
+    rn_avail, hca_avail = sums[kernels.RN_AVAILABLE], sums[kernels.HCA_AVAILABLE]
     gap_rn = np.maximum(0.0, est_fte[:, RN] - rn_avail)
     gap_hca = np.maximum(0.0, est_fte[:, HCA] - hca_avail)
     fill = p.staffing.agency_fill_share if m.agency_cover else 0.0
@@ -165,20 +165,15 @@ def daily(model: Model, today: Today) -> None:
     hca_est = est_fte[:, HCA]
     hca_short = np.maximum(0.0, 1 - np.divide(hca_avail + agency_hca, hca_est, out=np.ones(T), where=hca_est > 0))
 
-    head = np.bincount(team, weights=act, minlength=T)
-    avail_t = np.bincount(team, weights=avail, minlength=T)
-    e = p.exhaustion
-    burnt = np.bincount(team, weights=act * burnout_weight(E, e.burnout_threshold, e.burnout_softness), minlength=T)
-    inexp_staff = np.bincount(team, weights=fte_avail * (1 - s.experience(p.recruitment.experience_years)), minlength=T)
+    head, avail_t, burnt = sums[kernels.HEAD], sums[kernels.AVAILABLE], sums[kernels.BURNT]
+    inexp_staff, avail_fte_t, developed = sums[kernels.INEXPERIENCE], sums[kernels.AVAILABLE_FTE], sums[kernels.DEVELOPED]
     agency = agency_rn + agency_hca
-    avail_fte_t = np.bincount(team, weights=fte_avail, minlength=T)
-    developed = np.bincount(team, weights=act & (s.development_u < p.leadership.development_share), minlength=T)
     vacant = np.maximum(0, est - teams.in_post).sum(axis=1)
     today.staffing = StaffingDay(
         active=act, available=avail, establishment=est, head=head, rn_on_duty=rn_duty,
         patients_per_rn=patients / np.maximum(rn_duty, 0.5),      # someone (site manager) always covers
         hca_shortfall=hca_short, agency=agency, gap=gap_rn + gap_hca, lent=lent, cross_lent=cross_lent,
-        exhaustion=np.bincount(team, weights=E * avail, minlength=T) / np.maximum(avail_t, 1),
+        exhaustion=sums[kernels.EXHAUSTION] / np.maximum(avail_t, 1),
         exhaustion_mean=mean_or_zero(E[act]),
         burnt=burnt, burnt_share=burnt / np.maximum(head, 1),
         inexperience=(inexp_staff + agency * p.staffing.agency_inexperience) / np.maximum(avail_fte_t + agency, 1e-9),
