@@ -163,3 +163,36 @@ def staff_sums(n_teams: int, team: np.ndarray, role: np.ndarray, active: np.ndar
             out[AVAILABLE_FTE, t] += fte[i]
             out[EXHAUSTION, t] += exhaustion[i]
     return available, out
+
+
+@njit(cache=True)
+def mutual_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.ndarray, crisis_ppn: float,
+               donor_limit_ppn: float, max_lend_share: float, donors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``staffing.mutual_aid`` (see there), elementwise as its numpy passes compute it: in each
+    pass (a row of ``donors``, a permutation of the teams) every team's need and spare come
+    from the RN on duty before the pass; then every team receives, then every donor gives."""
+    n = len(rn_on_duty)
+    rn = rn_on_duty.astype(np.float64)
+    lent = np.zeros(n)
+    need = np.empty(n)
+    spare = np.empty(n)
+    give = np.empty(n)
+    for d in range(donors.shape[0]):
+        donor = donors[d]
+        for j in range(n):
+            x = patients[j] / crisis_ppn - rn[j]
+            need[j] = x if x > 0.0 else 0.0
+            y = rn[j] - patients[j] / donor_limit_ppn
+            spare[j] = (y if y > 0.0 else 0.0) * max_lend_share
+        for j in range(n):
+            a, b = willingness[j], willingness[donor[j]]
+            w = a if a <= b else b
+            g = spare[donor[j]] * w
+            g = need[j] if need[j] <= g else g
+            give[j] = g if need[j] > 0 else 0.0
+        for j in range(n):
+            rn[j] += give[j]
+        for j in range(n):
+            rn[donor[j]] -= give[j]
+            lent[donor[j]] += give[j]
+    return rn, lent

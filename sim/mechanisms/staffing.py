@@ -107,21 +107,13 @@ def mutual_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.nda
     by each team. Each array of ``donors`` must be a permutation of the teams (as the
     rings of ``ring_donors`` are), so that a team lends to one neighbour per pass.
     """
-    rn = rn_on_duty.astype(float).copy()
-    n = len(rn)
-    lent = np.zeros(n)
+    n = len(rn_on_duty)
     if donors is None:
         donors = ring_donors(1, n)
-    for donor in donors:
-        need = np.maximum(0.0, patients / crisis_ppn - rn)
-        spare = np.maximum(0.0, rn - patients / donor_limit_ppn) * max_lend_share
-        w = np.minimum(willingness, willingness[donor])
-        give = np.minimum(need, spare[donor] * w)
-        give = np.where(need > 0, give, 0.0)
-        rn += give
-        rn[donor] -= give           # a donor array is a permutation (one recipient per donor and pass)
-        lent[donor] += give
-    return rn, lent
+    passes = np.array(donors, dtype=np.int64).reshape(len(donors), n)   # a donor array is a permutation
+    return kernels.mutual_aid(np.asarray(rn_on_duty, dtype=float), np.asarray(patients, dtype=float),
+                              np.asarray(willingness, dtype=float), crisis_ppn, donor_limit_ppn, max_lend_share,
+                              passes)
 
 
 # ----------------------------------------------------------------------- daily steps

@@ -9,6 +9,7 @@ import math
 import numpy as np
 
 from sim.mechanisms.common import binomial_quantile
+from sim.mechanisms.staffing import mutual_aid, ring_donors
 
 # ----------------------------------------------------------------------- numpy references
 
@@ -61,6 +62,24 @@ def _trial_steps(most: int) -> tuple[np.ndarray, np.ndarray]:
     return k, 1.0 / (k + 1)
 
 
+def reference_mutual_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.ndarray, *,
+                         crisis_ppn: float, donor_limit_ppn: float, max_lend_share: float,
+                         donors: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``staffing.mutual_aid`` as it was in numpy."""
+    rn = rn_on_duty.astype(float).copy()
+    lent = np.zeros(len(rn))
+    for donor in donors:
+        need = np.maximum(0.0, patients / crisis_ppn - rn)
+        spare = np.maximum(0.0, rn - patients / donor_limit_ppn) * max_lend_share
+        w = np.minimum(willingness, willingness[donor])
+        give = np.minimum(need, spare[donor] * w)
+        give = np.where(need > 0, give, 0.0)
+        rn += give
+        rn[donor] -= give
+        lent[donor] += give
+    return rn, lent
+
+
 # ----------------------------------------------------------------------- tests
 
 
@@ -73,3 +92,16 @@ def test_binomial_quantile_matches_the_numpy_reference_exactly() -> None:
         u = rng.random(m)
         u[rng.random(m) < 0.05] = 1 - 1e-16               # far tails: the second pass, and beyond n
         assert binomial_quantile(u, n, p).tolist() == reference_binomial_quantile(u, n, p).tolist()
+
+
+def test_mutual_aid_matches_the_numpy_reference_exactly() -> None:
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        k, per = int(rng.integers(1, 4)), int(rng.integers(1, 40))
+        n = k * per
+        rn, patients = rng.uniform(0, 8, n), rng.integers(0, 40, n).astype(float)
+        willing = np.where(rng.random(n) < 0.2, 0.0, rng.random(n))
+        kw = dict(crisis_ppn=float(rng.uniform(5, 12)), donor_limit_ppn=float(rng.uniform(4, 9)),
+                  max_lend_share=float(rng.random()), donors=ring_donors(k, per))
+        got, want = mutual_aid(rn, patients, willing, **kw), reference_mutual_aid(rn, patients, willing, **kw)
+        assert got[0].tobytes() == want[0].tobytes() and got[1].tobytes() == want[1].tobytes()
