@@ -196,3 +196,72 @@ def mutual_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.nda
             rn[donor[j]] -= give[j]
             lent[donor[j]] += give[j]
     return rn, lent
+
+
+@njit(cache=True)
+def leaving_log_hazard(exhaustion: np.ndarray, psafe: np.ndarray, bullying: np.ndarray, engagement: np.ndarray,
+                       team: np.ndarray, exhaustion_coef: float, psafe_coef: float, bullying_coef: float,
+                       engagement_coef: float) -> np.ndarray:
+    """The log hazard ratio of ``leaving.resignation_annual_rate`` per slot (team states
+    read through ``team``), in its order of operations."""
+    out = np.empty(len(exhaustion))
+    for i in range(len(exhaustion)):
+        t = team[i]
+        out[i] = (exhaustion_coef * (exhaustion[i] - 0.5) + psafe_coef * (0.5 - psafe[t])
+                  + bullying_coef * bullying[t] + engagement_coef * (0.5 - engagement[i]))
+    return out
+
+
+@njit(cache=True)
+def negative_daily_rate(hazard_ratio: np.ndarray, scale: float, tenure: np.ndarray, new_starter_years: float,
+                        new_starter_multiplier: float) -> np.ndarray:
+    """``-annual rate / 365`` per slot, the annual rate being ``scale x hazard_ratio``, times
+    ``new_starter_multiplier`` where tenure < ``new_starter_years`` (-inf: never): the
+    argument of ``common.daily_probability``'s ``expm1`` (which the caller applies in numpy)."""
+    out = np.empty(len(hazard_ratio))
+    for i in range(len(hazard_ratio)):
+        rate = (scale * hazard_ratio[i]) * (new_starter_multiplier if tenure[i] < new_starter_years else 1.0)
+        out[i] = -rate / 365.0
+    return out
+
+
+@njit(cache=True)
+def bernoulli_events(eligible: np.ndarray, u: np.ndarray, expm1_negative: np.ndarray) -> np.ndarray:
+    """The eligible slots whose uniform is below their daily probability
+    ``-expm1_negative`` (``common.daily_probability``), in slot order."""
+    out = np.empty(len(u), dtype=np.int64)
+    k = 0
+    for i in range(len(u)):
+        if eligible[i] and u[i] < -expm1_negative[i]:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def leaving_events(active: np.ndarray, resigned: np.ndarray, age: np.ndarray, u: np.ndarray,
+                   expm1_negative: np.ndarray, retirement: bool, p_retire: float, retirement_age: float,
+                   max_age: float) -> tuple[np.ndarray, np.ndarray]:
+    """``leaving.daily``'s decisions: of the staff in post not already serving notice, who
+    retires (uniform below the retirement probability: ``p_retire`` from
+    ``retirement_age``, certain from ``max_age``) and who resigns (below it plus the
+    resignation probability ``-expm1_negative``); each is marked as serving notice.
+    Returns the slots in order and whether each retires."""
+    n = len(u)
+    slots = np.empty(n, dtype=np.int64)
+    retires = np.empty(n, dtype=np.bool_)
+    k = 0
+    for i in range(n):
+        if not active[i] or resigned[i]:
+            continue
+        p_ret = 0.0
+        if retirement:
+            p_ret = p_retire if age[i] >= retirement_age else 0.0
+            p_ret = 1.0 if age[i] >= max_age else p_ret
+        retire = u[i] < p_ret
+        if retire or u[i] < p_ret + -expm1_negative[i]:
+            resigned[i] = True
+            slots[k] = i
+            retires[k] = retire
+            k += 1
+    return slots[:k], retires[:k]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 #: Draws per block of a patient-flow generator (``PatientDraws.draw``).
-BLOCK = 256
+BLOCK = 1024
 
 #: Positions of a decision stream: day (or count) d and key k start at d x DAY_STRIDE +
 #: k x KEY_STRIDE, so a key has 2**32 numbers and a day 2**32 keys (PCG64's period is 2**128).

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.mechanisms.common import Today, daily_probability, gamma_day
+from sim import kernels
+from sim.mechanisms.common import Today, gamma_day
 from sim.schema import p, prob
 
 if TYPE_CHECKING:
@@ -41,8 +42,11 @@ def daily(model: Model, today: Today) -> None:
         return
     sk, day = p.sickness, model.day
     u_sick = model.rng.sickness.uniforms(day, s.capacity)
-    p_sick = daily_probability(sickness_annual_rate(s.exhaustion, sk.episodes_per_year, sk.exhaustion_log_hazard))
-    starts = np.flatnonzero(today.staffing.available & (u_sick < p_sick))
+    # daily_probability(sickness_annual_rate(...)) with its arithmetic compiled and its
+    # exp and expm1 numpy's (sim/kernels.py says why)
+    hazard_ratio = np.exp(sk.exhaustion_log_hazard * s.exhaustion)
+    x = np.expm1(kernels.negative_daily_rate(hazard_ratio, sk.episodes_per_year, s.tenure, -np.inf, 1.0))
+    starts = kernels.bernoulli_events(today.staffing.available, u_sick, x)
     if len(starts) == 0:
         return
     # One uniform per episode (the day's, by slot) gives both its kind and its length.

@@ -105,3 +105,28 @@ def test_mutual_aid_matches_the_numpy_reference_exactly() -> None:
                   max_lend_share=float(rng.random()), donors=ring_donors(k, per))
         got, want = mutual_aid(rn, patients, willing, **kw), reference_mutual_aid(rn, patients, willing, **kw)
         assert got[0].tobytes() == want[0].tobytes() and got[1].tobytes() == want[1].tobytes()
+
+
+def test_the_steps_daily_probabilities_are_the_functional_forms() -> None:
+    """sickness.daily and leaving.daily compute daily_probability(annual rate) through
+    kernels.negative_daily_rate with numpy's exp and expm1: the very same numbers."""
+    from sim import kernels
+    from sim.mechanisms.common import daily_probability
+    from sim.mechanisms.leaving import resignation_annual_rate
+    from sim.mechanisms.sickness import sickness_annual_rate
+
+    rng = np.random.default_rng(5)
+    n, T = 3000, 40
+    E, eng, tenure = rng.random(n), rng.random(n), rng.uniform(0, 3, n)
+    team = rng.integers(0, T, n)
+    psafe, bullying = rng.random(T), rng.uniform(0, 0.3, T)
+    want = daily_probability(sickness_annual_rate(E, 0.85, 2.2))
+    got = -np.expm1(kernels.negative_daily_rate(np.exp(2.2 * E), 0.85, tenure, -np.inf, 1.0))
+    assert got.tobytes() == want.tobytes()
+    coef = dict(exhaustion_coef=1.7, psafe_coef=0.9, bullying_coef=2.1, engagement_coef=0.6)
+    want = daily_probability(resignation_annual_rate(
+        E, psafe[team], bullying[team], eng, tenure < 1.0, base=0.068, new_starter_multiplier=1.6,
+        pay_multiplier=0.9, **coef))
+    log_hr = kernels.leaving_log_hazard(E, psafe, bullying, eng, team, *coef.values())
+    got = -np.expm1(kernels.negative_daily_rate(np.exp(log_hr), 0.068 * 0.9, tenure, 1.0, 1.6))
+    assert got.tobytes() == want.tobytes()
