@@ -265,3 +265,43 @@ def leaving_events(active: np.ndarray, resigned: np.ndarray, age: np.ndarray, u:
             retires[k] = retire
             k += 1
     return slots[:k], retires[:k]
+
+
+@njit(cache=True)
+def _clip01(x: float) -> float:
+    """``np.clip(x, 0.0, 1.0)`` for one float, as numpy's clip loop computes it."""
+    if x != x:
+        return x
+    y = x if x > 0.0 else 0.0
+    return y if y < 1.0 else 1.0
+
+
+@njit(cache=True)
+def exhaustion_engagement(active: np.ndarray, team: np.ndarray, exhaustion: np.ndarray, engagement: np.ndarray,
+                          susceptibility: np.ndarray, peer_u: np.ndarray, peer_share: float, peer_support: bool,
+                          stress_t: np.ndarray, climate_t: np.ndarray, psafe: np.ndarray, z: np.ndarray,
+                          noise_sd: float, recovery_rate: float, leader_support_recovery: float,
+                          peer_support_recovery: float, update_exhaustion: bool, engagement_base: float,
+                          engagement_psafe_coef: float, engagement_exhaustion_coef: float,
+                          engagement_timescale: float) -> tuple[np.ndarray, np.ndarray]:
+    """``exhaustion.daily`` per slot of staff in post: exhaustion by ``common.exhaustion_step``
+    with ``exhaustion.exhaustion_rates``' stress and recovery (the team's stress and climate
+    given) and noise ``noise_sd x z``; then engagement toward ``culture.engagement_target``.
+    New arrays (slots not in post keep their values), in the functions' order of operations."""
+    n = len(exhaustion)
+    E = exhaustion.copy()
+    eng = engagement.copy()
+    for i in range(n):
+        if not active[i]:
+            continue
+        t = team[i]
+        if update_exhaustion:
+            peer = 1.0 if (peer_support and peer_u[i] < peer_share) else 0.0
+            recovery = recovery_rate * (1.0 + leader_support_recovery * climate_t[t] + peer_support_recovery * peer)
+            stress = susceptibility[i] * stress_t[t]
+            e = exhaustion[i]
+            E[i] = _clip01(e + stress * (1.0 - e) - recovery * e + noise_sd * z[i])
+        target = _clip01(engagement_base + engagement_psafe_coef * (psafe[t] - 0.5)
+                         - engagement_exhaustion_coef * (E[i] - 0.5))
+        eng[i] = engagement[i] + (target - engagement[i]) / engagement_timescale
+    return E, eng
