@@ -305,3 +305,62 @@ def exhaustion_engagement(active: np.ndarray, team: np.ndarray, exhaustion: np.n
                          - engagement_exhaustion_coef * (E[i] - 0.5))
         eng[i] = engagement[i] + (target - engagement[i]) / engagement_timescale
     return E, eng
+
+
+@njit(cache=True)
+def _at_least(x: float, floor: float) -> float:
+    """``np.maximum(x, floor)`` for one float (x is never NaN here)."""
+    return x if x >= floor else floor
+
+
+@njit(cache=True)
+def staffing_cover(sums: np.ndarray, est_fte: np.ndarray, fill: float,
+                   presence: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The staffing step's cover before mutual aid, per team: the RN and HCA WTE gaps below
+    establishment, the bank/agency share ``fill`` of each, and the RNs on duty."""
+    T = sums.shape[1]
+    gap_rn, gap_hca, agency_rn, agency_hca, rn_duty = (np.empty(T), np.empty(T), np.empty(T), np.empty(T),
+                                                       np.empty(T))
+    for t in range(T):
+        x = est_fte[t, 0] - sums[RN_AVAILABLE, t]
+        gap_rn[t] = x if x > 0.0 else 0.0
+        y = est_fte[t, 1] - sums[HCA_AVAILABLE, t]
+        gap_hca[t] = y if y > 0.0 else 0.0
+        agency_rn[t] = fill * gap_rn[t]
+        agency_hca[t] = fill * gap_hca[t]
+        rn_duty[t] = (sums[RN_AVAILABLE, t] + agency_rn[t]) * presence
+    return gap_rn, gap_hca, agency_rn, agency_hca, rn_duty
+
+
+#: Rows of :func:`staffing_rates`' result, per team.
+HCA_SHORTFALL, AGENCY, GAP, PATIENTS_PER_RN, MEAN_EXHAUSTION, BURNT_SHARE, INEXPERIENCE_SHARE, \
+    DEVELOPMENT_SHARE, VACANT, VACANCY = range(10)
+
+
+@njit(cache=True)
+def staffing_rates(sums: np.ndarray, patients: np.ndarray, rn_duty: np.ndarray, est_fte: np.ndarray,
+                   est: np.ndarray, in_post: np.ndarray, gap_rn: np.ndarray, gap_hca: np.ndarray,
+                   agency_rn: np.ndarray, agency_hca: np.ndarray, agency_inexperience: float) -> np.ndarray:
+    """The staffing step's per-team rates after mutual aid (rows above), as its numpy
+    expressions compute them (``np.maximum`` with a floor, ``np.divide`` where the
+    denominator is positive, integer vacancies)."""
+    T = sums.shape[1]
+    out = np.empty((10, T))
+    for t in range(T):
+        hca_est = est_fte[t, 1]
+        covered = (sums[HCA_AVAILABLE, t] + agency_hca[t]) / hca_est if hca_est > 0 else 1.0
+        short = 1 - covered
+        out[HCA_SHORTFALL, t] = short if short > 0.0 else 0.0
+        agency = agency_rn[t] + agency_hca[t]
+        out[AGENCY, t] = agency
+        out[GAP, t] = gap_rn[t] + gap_hca[t]
+        out[PATIENTS_PER_RN, t] = patients[t] / _at_least(rn_duty[t], 0.5)
+        out[MEAN_EXHAUSTION, t] = sums[EXHAUSTION, t] / _at_least(sums[AVAILABLE, t], 1.0)
+        out[BURNT_SHARE, t] = sums[BURNT, t] / _at_least(sums[HEAD, t], 1.0)
+        out[INEXPERIENCE_SHARE, t] = ((sums[INEXPERIENCE, t] + agency * agency_inexperience)
+                                      / _at_least(sums[AVAILABLE_FTE, t] + agency, 1e-9))
+        out[DEVELOPMENT_SHARE, t] = sums[DEVELOPED, t] / _at_least(sums[HEAD, t], 1.0)
+        vacant = max(0, est[t, 0] - in_post[t, 0]) + max(0, est[t, 1] - in_post[t, 1])
+        out[VACANT, t] = vacant
+        out[VACANCY, t] = vacant / max(est[t, 0] + est[t, 1], 1)
+    return out

@@ -21,7 +21,6 @@ from sim.mechanisms.exhaustion import burnout_weight
 from sim.mechanisms.labour_market import cross_organisation_aid
 from sim.month import mean_or_zero
 from sim.schema import p, prob
-from sim.workforce import HCA, RN
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -131,12 +130,9 @@ def daily(model: Model, today: Today) -> None:
     avail, sums = kernels.staff_sums(
         T, s.team, s.role, act, s.sick, s.fte, E, burnout_weight(E, e.burnout_threshold, e.burnout_softness),
         1 - s.experience(p.recruitment.experience_years), s.development_u, p.leadership.development_share)
-    rn_avail, hca_avail = sums[kernels.RN_AVAILABLE], sums[kernels.HCA_AVAILABLE]
-    gap_rn = np.maximum(0.0, est_fte[:, RN] - rn_avail)
-    gap_hca = np.maximum(0.0, est_fte[:, HCA] - hca_avail)
     fill = p.staffing.agency_fill_share if m.agency_cover else 0.0
-    agency_rn, agency_hca = fill * gap_rn, fill * gap_hca
-    rn_duty = (rn_avail + agency_rn) * p.staffing.day_presence_per_wte
+    gap_rn, gap_hca, agency_rn, agency_hca, rn_duty = kernels.staffing_cover(
+        sums, est_fte, fill, p.staffing.day_presence_per_wte)
     patients = teams.patients.astype(float)
     lent = np.zeros(T)
     cross_lent = 0.0
@@ -154,23 +150,16 @@ def daily(model: Model, today: Today) -> None:
                 first=model.day % model.n_organisations)
             lent = lent + cross
             cross_lent = float(cross.sum())
-    hca_est = est_fte[:, HCA]
-    hca_short = np.maximum(0.0, 1 - np.divide(hca_avail + agency_hca, hca_est, out=np.ones(T), where=hca_est > 0))
-
-    head, avail_t, burnt = sums[kernels.HEAD], sums[kernels.AVAILABLE], sums[kernels.BURNT]
-    inexp_staff, avail_fte_t, developed = sums[kernels.INEXPERIENCE], sums[kernels.AVAILABLE_FTE], sums[kernels.DEVELOPED]
-    agency = agency_rn + agency_hca
-    vacant = np.maximum(0, est - teams.in_post).sum(axis=1)
+    # hca shortfall, agency, gap, patients per RN and the per-team shares (kernels.staffing_rates)
+    r = kernels.staffing_rates(sums, patients, rn_duty, est_fte, est, teams.in_post, gap_rn, gap_hca, agency_rn,
+                               agency_hca, p.staffing.agency_inexperience)
     today.staffing = StaffingDay(
-        active=act, available=avail, establishment=est, head=head, rn_on_duty=rn_duty,
-        patients_per_rn=patients / np.maximum(rn_duty, 0.5),      # someone (site manager) always covers
-        hca_shortfall=hca_short, agency=agency, gap=gap_rn + gap_hca, lent=lent, cross_lent=cross_lent,
-        exhaustion=sums[kernels.EXHAUSTION] / np.maximum(avail_t, 1),
-        exhaustion_mean=mean_or_zero(E[act]),
-        burnt=burnt, burnt_share=burnt / np.maximum(head, 1),
-        inexperience=(inexp_staff + agency * p.staffing.agency_inexperience) / np.maximum(avail_fte_t + agency, 1e-9),
-        development_share=developed / np.maximum(head, 1),
-        vacant=vacant, vacancy=vacant / np.maximum(est.sum(axis=1), 1))
+        active=act, available=avail, establishment=est, head=sums[kernels.HEAD], rn_on_duty=rn_duty,
+        patients_per_rn=r[kernels.PATIENTS_PER_RN],       # someone (site manager) always covers: at least 0.5 RN
+        hca_shortfall=r[kernels.HCA_SHORTFALL], agency=r[kernels.AGENCY], gap=r[kernels.GAP], lent=lent,
+        cross_lent=cross_lent, exhaustion=r[kernels.MEAN_EXHAUSTION], exhaustion_mean=mean_or_zero(E[act]),
+        burnt=sums[kernels.BURNT], burnt_share=r[kernels.BURNT_SHARE], inexperience=r[kernels.INEXPERIENCE_SHARE],
+        development_share=r[kernels.DEVELOPMENT_SHARE], vacant=r[kernels.VACANT], vacancy=r[kernels.VACANCY])
 
 
 def ageing(model: Model, today: Today) -> None:
