@@ -364,3 +364,25 @@ def staffing_rates(sums: np.ndarray, patients: np.ndarray, rn_duty: np.ndarray, 
         out[VACANT, t] = vacant
         out[VACANCY, t] = vacant / max(est[t, 0] + est[t, 1], 1)
     return out
+
+
+@njit(cache=True)
+def learn(learning: np.ndarray, willingness: np.ndarray, donors: np.ndarray, team: int, gain_value: float,
+          share: float, shared: bool) -> None:
+    """``reporting.incident_review``'s learning, in place: ``team`` gains ``gain_value``, its
+    ring neighbours a share (``reporting.share_learning``, when ``shared``), each team's
+    learning moving that far toward 1; over every team, as the numpy expressions did."""
+    T = len(learning)
+    gain = np.zeros(T)
+    gain[team] = gain_value
+    if shared:
+        received = np.zeros(T)
+        for d in range(donors.shape[0]):
+            for j in range(T):
+                a, b = willingness[j], willingness[donors[d, j]]
+                w = a if a <= b else b
+                received[j] += share * w * gain[donors[d, j]]
+        for j in range(T):
+            gain[j] += received[j]
+    for j in range(T):
+        learning[j] += gain[j] * (1.0 - learning[j])

@@ -76,6 +76,7 @@ class Model:
         self.n_teams = T = K * org.n_teams                        # teams numbered organisation by organisation
         self.ring = staffing.ring_donors(K, org.n_teams)          # mutual aid and shared learning stay within one
         self.rng = Streams(cfg.seed, replication, T)
+        self.ring_array = np.array(self.ring, dtype=np.int64).reshape(len(self.ring), T)   # the same, for kernels
         self.n_days = max(1, int(round(cfg.years * DAYS_PER_YEAR)))
         self.month_of_day = (np.arange(self.n_days + 1) * 12) // DAYS_PER_YEAR
         self.n_months = int(self.month_of_day[self.n_days - 1]) + 1

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from sim import kernels
 from sim.mechanisms.common import DAYS_PER_YEAR, Today, binomial_quantile
 from sim.mechanisms.staffing import ring_donors
 from sim.schema import p, prob
@@ -96,12 +97,9 @@ def incident_review(model: Model, team: int, day: int, key: int, _event: simpy.E
     u = g.random()
     if u < model.leaders.eff_compassion[team]:
         model.month.learned += 1
-        if m.learning:
-            gain = np.zeros(model.n_teams)
-            gain[team] = p.reporting.learning_gain
-            if m.shared_learning:
-                gain += share_learning(gain, model.leaders.willingness, p.reporting.learning_share, model.ring)
-            teams.learning += gain * (1.0 - teams.learning)
+        if m.learning:     # share_learning and the update, compiled (kernels.learn)
+            kernels.learn(teams.learning, model.leaders.willingness, model.ring_array, team,
+                          p.reporting.learning_gain, p.reporting.learning_share, bool(m.shared_learning))
         model.log("learning", team=team)
     elif m.blame:
         model.month.blamed += 1
