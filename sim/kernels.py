@@ -386,3 +386,126 @@ def learn(learning: np.ndarray, willingness: np.ndarray, donors: np.ndarray, tea
             gain[j] += received[j]
     for j in range(T):
         learning[j] += gain[j] * (1.0 - learning[j])
+
+
+@njit(cache=True)
+def _block_sum(a: np.ndarray, lo: int, n: int) -> float:
+    """numpy's pairwise summation of a block ``a[lo:lo + n]``, n <= 128: sequential below 8,
+    else eight accumulators combined as a tree, then the rest (``DOUBLE_pairwise_sum``)."""
+    if n < 8:
+        res = -0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    whole = n - (n % 8)
+    while i < whole:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True)
+def array_sum(a: np.ndarray) -> float:
+    """``a.sum()`` of a contiguous float64 array, as numpy adds it up: 0.0 plus the pairwise
+    sum, which halves a segment above 128 values (the first half a multiple of 8) and adds
+    the halves' sums. The halving is walked with an explicit stack (numba cannot cache a
+    recursive function)."""
+    lo = np.empty(64, dtype=np.int64)
+    size = np.empty(64, dtype=np.int64)
+    stage = np.empty(64, dtype=np.int64)          # 0 new, 1 left half done, 2 right half done
+    left = np.empty(64)
+    lo[0], size[0], stage[0] = 0, len(a), 0
+    depth = 1
+    value = 0.0                                   # the sum the last finished segment returned
+    while depth > 0:
+        k = depth - 1
+        if stage[k] == 0:
+            if size[k] <= 128:
+                value = _block_sum(a, lo[k], size[k])
+                depth -= 1
+                continue
+            half = size[k] // 2
+            half -= half % 8
+            stage[k] = 1
+            lo[depth], size[depth], stage[depth] = lo[k], half, 0
+            depth += 1
+        elif stage[k] == 1:
+            left[k] = value
+            half = size[k] // 2
+            half -= half % 8
+            stage[k] = 2
+            lo[depth], size[depth], stage[depth] = lo[k] + half, size[k] - half, 0
+            depth += 1
+        else:
+            value = left[k] + value
+            depth -= 1
+    return 0.0 + value
+
+
+@njit(cache=True)
+def mean_where(x: np.ndarray, where: np.ndarray) -> float:
+    """``month.mean_or_zero(x[where])``: numpy's sum of the selected values over their count."""
+    picked = x[where]
+    return array_sum(picked) / len(picked) if len(picked) else 0.0
+
+
+@njit(cache=True)
+def accumulate_day(vacant_t: np.ndarray, est_t: np.ndarray, burnt_t: np.ndarray, head_t: np.ndarray,
+                   ppn_t: np.ndarray, patient_days_t: np.ndarray, missed_t: np.ndarray, adverse_t: np.ndarray,
+                   psafe_t: np.ndarray, vacant: np.ndarray, est: np.ndarray, burnt: np.ndarray, head: np.ndarray,
+                   ppn: np.ndarray, patients: np.ndarray, missed: np.ndarray, adverse: np.ndarray,
+                   psafe: np.ndarray, fte: np.ndarray, active: np.ndarray, sick: np.ndarray,
+                   engagement: np.ndarray, rn_on_duty: np.ndarray, agency: np.ndarray, gap: np.ndarray,
+                   lent: np.ndarray, bullying: np.ndarray, learning: np.ndarray, leader_exhaustion: np.ndarray,
+                   leader_compassion: np.ndarray) -> np.ndarray:
+    """``month.accumulate``'s array work: adds the day's per-team figures into the month's
+    per-team accumulators (in place), and returns the day's sums and means (numpy's
+    pairwise sums, over the same arrays): burnt, head, sick FTE, contracted FTE, RNs on
+    duty, agency, gap, lent, mean engagement of staff in post, and the means of bullying,
+    learning, leader exhaustion and leader compassion."""
+    T = len(vacant_t)
+    for t in range(T):
+        vacant_t[t] += vacant[t]
+        est_t[t] += est[t, 0] + est[t, 1]
+        burnt_t[t] += burnt[t]
+        head_t[t] += head[t]
+        ppn_t[t] += ppn[t]
+        patient_days_t[t] += patients[t]
+        missed_t[t] += missed[t]
+        adverse_t[t] += adverse[t]
+        psafe_t[t] += psafe[t]
+    n = len(fte)
+    sick_fte = np.empty(n)
+    contract_fte = np.empty(n)
+    for i in range(n):
+        sick_fte[i] = fte[i] * (1.0 if (active[i] and sick[i]) else 0.0)
+        contract_fte[i] = fte[i] * (1.0 if active[i] else 0.0)
+    out = np.empty(13)
+    out[0] = array_sum(burnt)
+    out[1] = array_sum(head)
+    out[2] = array_sum(sick_fte)
+    out[3] = array_sum(contract_fte)
+    out[4] = array_sum(rn_on_duty)
+    out[5] = array_sum(agency)
+    out[6] = array_sum(gap)
+    out[7] = array_sum(lent)
+    out[8] = mean_where(engagement, active)
+    out[9] = array_sum(bullying) / len(bullying) if len(bullying) else 0.0
+    out[10] = array_sum(learning) / len(learning) if len(learning) else 0.0
+    out[11] = array_sum(leader_exhaustion) / len(leader_exhaustion) if len(leader_exhaustion) else 0.0
+    out[12] = array_sum(leader_compassion) / len(leader_compassion) if len(leader_compassion) else 0.0
+    return out

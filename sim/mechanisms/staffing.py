@@ -19,7 +19,6 @@ from sim import kernels
 from sim.mechanisms.common import DAYS_PER_YEAR, Today
 from sim.mechanisms.exhaustion import burnout_weight
 from sim.mechanisms.labour_market import cross_organisation_aid
-from sim.month import mean_or_zero
 from sim.schema import p, prob
 
 if TYPE_CHECKING:
@@ -157,7 +156,7 @@ def daily(model: Model, today: Today) -> None:
         active=act, available=avail, establishment=est, head=sums[kernels.HEAD], rn_on_duty=rn_duty,
         patients_per_rn=r[kernels.PATIENTS_PER_RN],       # someone (site manager) always covers: at least 0.5 RN
         hca_shortfall=r[kernels.HCA_SHORTFALL], agency=r[kernels.AGENCY], gap=r[kernels.GAP], lent=lent,
-        cross_lent=cross_lent, exhaustion=r[kernels.MEAN_EXHAUSTION], exhaustion_mean=mean_or_zero(E[act]),
+        cross_lent=cross_lent, exhaustion=r[kernels.MEAN_EXHAUSTION], exhaustion_mean=kernels.mean_where(E, act),
         burnt=sums[kernels.BURNT], burnt_share=r[kernels.BURNT_SHARE], inexperience=r[kernels.INEXPERIENCE_SHARE],
         development_share=r[kernels.DEVELOPMENT_SHARE], vacant=r[kernels.VACANT], vacancy=r[kernels.VACANCY])
 

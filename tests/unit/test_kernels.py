@@ -130,3 +130,28 @@ def test_the_steps_daily_probabilities_are_the_functional_forms() -> None:
     log_hr = kernels.leaving_log_hazard(E, psafe, bullying, eng, team, *coef.values())
     got = -np.expm1(kernels.negative_daily_rate(np.exp(log_hr), 0.068 * 0.9, tenure, 1.0, 1.6))
     assert got.tobytes() == want.tobytes()
+
+
+def test_array_sum_is_numpys_sum_bit_for_bit() -> None:
+    from sim import kernels
+    from sim.month import mean_or_zero
+
+    rng = np.random.default_rng(6)
+    for n in [*range(0, 300), 511, 512, 513, 1216, 4096, 8191, 8193, 12_345]:
+        a = rng.standard_normal(n) * rng.choice([1e-3, 1.0, 1e6], n)
+        assert np.float64(kernels.array_sum(a)).tobytes() == np.float64(a.sum()).tobytes()
+        where = rng.random(n) < 0.8
+        assert kernels.mean_where(a, where) == mean_or_zero(a[where])
+
+
+def test_compiled_kernels_load_from_the_cache_in_a_fresh_process() -> None:
+    """numba's cache (``cache=True``) is what later processes run: a fresh interpreter runs
+    a small model on it (a kernel that cannot be cached, e.g. a recursive one, crashes here)."""
+    import subprocess
+    import sys
+
+    code = ("from sim.config import load_config; from sim.model import Model; "
+            "Model(load_config(['organisation=small', 'years=1', 'warmup_years=0']), 0).run(); print('ok')")
+    for _ in range(2):                           # the first may compile and write the cache, the second loads it
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
