@@ -5,6 +5,8 @@ Rates are per day; an annual hazard becomes a daily probability here, once.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +18,7 @@ from sim.kernels import binomial_counts
 if TYPE_CHECKING:
     from sim.mechanisms.quality import CareDay
     from sim.mechanisms.staffing import StaffingDay
+    from sim.model import Model
 
 DAYS_PER_YEAR = 365.0
 
@@ -87,6 +90,21 @@ def binomial_quantile(u: np.ndarray, n: np.ndarray, prob: np.ndarray) -> np.ndar
     p = np.asarray(prob, dtype=float)
     q = np.where(p > 0.5, 1.0 - p, p)
     return binomial_counts(u, n, p, (1.0 - q) ** n)
+
+
+def after_each(model: Model, delay: float, callback: Callable[..., None], calls: Sequence[tuple[Any, ...]]) -> None:
+    """Call ``callback(*args, event)`` for each ``args`` of ``calls``, in order, after
+    ``delay``: one SimPy timeout for the whole batch (a day's sickness episodes, its incident
+    reviews). The same as one ``model.after`` per call, in the same order: those timeouts
+    would have been consecutive in SimPy's queue (the same time, consecutive event ids, as
+    nothing else is scheduled between them), so nothing could run between their callbacks."""
+    if calls:
+        model.env.timeout(delay).callbacks.append(functools.partial(_call_each, callback, calls))
+
+
+def _call_each(callback: Callable[..., None], calls: Sequence[tuple[Any, ...]], event: Any) -> None:
+    for args in calls:
+        callback(*args, event)
 
 
 @dataclass(slots=True)

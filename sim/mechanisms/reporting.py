@@ -15,7 +15,7 @@ import numpy as np
 import simpy
 
 from sim import kernels
-from sim.mechanisms.common import DAYS_PER_YEAR, Today, binomial_quantile
+from sim.mechanisms.common import DAYS_PER_YEAR, Today, after_each, binomial_quantile
 from sim.mechanisms.staffing import ring_donors
 from sim.schema import p, prob
 
@@ -71,9 +71,8 @@ def daily(model: Model, today: Today) -> None:
     T, day = model.n_teams, model.day
     reported = care.reported = binomial_quantile(model.rng.reporting.uniforms(day, T), care.adverse, p_rep)
     review_days = p.reporting.review_days
-    for t in np.flatnonzero(reported):
-        for j in range(reported[t]):
-            model.after(review_days, incident_review, model, int(t), day, j * T + int(t))
+    after_each(model, review_days, incident_review,      # one event for the day's reviews, in this order
+               [(model, t, day, j * T + t) for t in np.flatnonzero(reported).tolist() for j in range(reported[t])])
 
 
 def learning_decay(model: Model, today: Today) -> None:

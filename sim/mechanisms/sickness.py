@@ -12,7 +12,7 @@ import numpy as np
 import simpy
 
 from sim import kernels
-from sim.mechanisms.common import Today, gamma_day
+from sim.mechanisms.common import Today, after_each, gamma_day
 from sim.schema import p, prob
 
 if TYPE_CHECKING:
@@ -56,19 +56,16 @@ def daily(model: Model, today: Today) -> None:
     q = np.where(long, v / max(share, 1e-300), (v - share) / max(1.0 - share, 1e-300))
     q = np.clip(q, 0.0, 1.0 - 1e-16)
     days = gamma_day(q, np.where(long, sk.long_mean_days, sk.short_mean_days), sk.duration_cv)
-    for i, k in zip(starts.tolist(), days.tolist(), strict=True):
-        episode(model, i, k)
+    gen = s.generation                  # one event for the day's episodes (common.after_each)
+    after_each(model, 0.5, fall_sick, [(model, i, int(gen[i]), k) for i, k in zip(starts.tolist(), days.tolist(),
+                                                                                   strict=True)])
 
 
 # ----------------------------------------------------------------------- SimPy callbacks
 
 
-def episode(model: Model, i: int, days: int) -> None:
-    """Decided at today's review: off sick from tomorrow for ``days`` whole days."""
-    model.after(0.5, fall_sick, model, i, int(model.staff.generation[i]), days)
-
-
 def fall_sick(model: Model, i: int, gen: int, days: int, _event: simpy.Event) -> None:
+    """Decided at the previous review: off sick from now (a whole day) for ``days`` whole days."""
     s = model.staff
     if s.generation[i] != gen:          # left before the episode began
         return
