@@ -509,3 +509,38 @@ def accumulate_day(vacant_t: np.ndarray, est_t: np.ndarray, burnt_t: np.ndarray,
     out[11] = array_sum(leader_exhaustion) / len(leader_exhaustion) if len(leader_exhaustion) else 0.0
     out[12] = array_sum(leader_compassion) / len(leader_compassion) if len(leader_compassion) else 0.0
     return out
+
+
+@njit(cache=True)
+def care_logits(ppn: np.ndarray, log_workload: np.ndarray, exhaustion: np.ndarray, inexperience: np.ndarray,
+                hca_shortfall: np.ndarray, learning: np.ndarray, missed: np.ndarray, adverse: np.ndarray) -> np.ndarray:
+    """Minus the log-odds of missed care then of an adverse event per ward (2 x wards), as
+    ``quality.missed_care_probability`` and ``adverse_event_probability`` sum their terms;
+    ``log_workload`` is numpy's log of patients per RN over the reference. ``missed`` holds
+    (logit of the base, workload, exhaustion, inexperience, HCA shortfall, learning
+    coefficients); ``adverse`` (logit of the base, log odds per patient, reference patients
+    per RN, exhaustion, inexperience, learning coefficients)."""
+    T = len(ppn)
+    out = np.empty(2 * T)
+    for t in range(T):
+        x = (missed[0] + missed[1] * log_workload[t] + missed[2] * (exhaustion[t] - 0.5)
+             + missed[3] * inexperience[t] + missed[4] * hca_shortfall[t] - missed[5] * learning[t])
+        out[t] = -x
+        y = (adverse[0] + adverse[1] * (ppn[t] - adverse[2]) + adverse[3] * (exhaustion[t] - 0.5)
+             + adverse[4] * inexperience[t] - adverse[5] * learning[t])
+        out[T + t] = -y
+    return out
+
+
+@njit(cache=True)
+def expit_and_base(exp_neg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``expit`` from numpy's ``exp(-x)`` (``1 / (1 + exp(-x))``), and ``1 - q`` (q the
+    smaller of p and 1 - p), the base of ``binomial_quantile``'s ``(1 - q) ** n``."""
+    n = len(exp_neg)
+    p = np.empty(n)
+    base = np.empty(n)
+    for i in range(n):
+        p[i] = 1.0 / (1.0 + exp_neg[i])
+        q = 1.0 - p[i] if p[i] > 0.5 else p[i]
+        base[i] = 1.0 - q
+    return p, base

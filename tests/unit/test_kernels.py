@@ -155,3 +155,32 @@ def test_compiled_kernels_load_from_the_cache_in_a_fresh_process() -> None:
     for _ in range(2):                           # the first may compile and write the cache, the second loads it
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
         assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_the_care_quality_steps_probabilities_and_counts_are_the_functional_forms() -> None:
+    """quality.daily's kernels give missed_care_probability, adverse_event_probability and
+    binomial_quantile's counts bit for bit."""
+    from sim import kernels
+    from sim.mechanisms.common import logit
+    from sim.mechanisms.quality import adverse_event_probability, missed_care_probability
+
+    rng = np.random.default_rng(7)
+    T = 57
+    ppn, exh, inexp = rng.uniform(0, 20, T), rng.random(T), rng.random(T)
+    ppn[:3] = [0.0, 1e-12, 8.0]
+    hca, learning, n = rng.random(T), rng.random(T), rng.integers(0, 40, T)
+    q = dict(base=0.3, patients_coef=1.1, reference_ppn=8.0, exhaustion_coef=1.3, inexperience_coef=0.7,
+             hca_shortfall_coef=0.5, learning_coef=0.9)
+    a = dict(base_per_1000=5.0, odds_per_patient=1.2, reference_ppn=8.0, exhaustion_coef=1.1,
+             inexperience_coef=0.6, learning_coef=0.8)
+    want_p = np.concatenate([missed_care_probability(ppn, exh, inexp, hca, learning, **q),
+                             adverse_event_probability(ppn, exh, inexp, learning, **a)])
+    log_workload = np.log(np.maximum(ppn, 1e-9) / 8.0)
+    missed = np.array([logit(0.3), 1.1, 1.3, 0.7, 0.5, 0.9])
+    adverse = np.array([logit(5.0 / 1000.0), np.log(1.2), 8.0, 1.1, 0.6, 0.8])
+    p, base = kernels.expit_and_base(np.exp(kernels.care_logits(ppn, log_workload, exh, inexp, hca, learning,
+                                                                  missed, adverse)))
+    assert p.tobytes() == want_p.tobytes()
+    u, nn = rng.random(2 * T), np.concatenate([n, n])
+    assert (kernels.binomial_counts(u, nn, p, base ** nn).tolist()
+            == reference_binomial_quantile(u, nn, want_p).tolist())
