@@ -544,3 +544,53 @@ def expit_and_base(exp_neg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         q = 1.0 - p[i] if p[i] > 0.5 else p[i]
         base[i] = 1.0 - q
     return p, base
+
+
+@njit(cache=True)
+def leader_styles(compassion: np.ndarray, collaboration: np.ndarray, exhaustion: np.ndarray, present: np.ndarray,
+                  shift: float, loss: float, interim: float, collaboration_shift: float) -> tuple[np.ndarray, np.ndarray]:
+    """``leaders.update_styles``: effective compassion (``leaders.effective_compassion``) and
+    willingness to collaborate per leader post, in the functional forms' order."""
+    T = len(compassion)
+    eff = np.empty(T)
+    willing = np.empty(T)
+    for t in range(T):
+        eff[t] = _clip01(compassion[t] + shift) * (1.0 - loss * exhaustion[t]) if present[t] else interim
+        willing[t] = _clip01(collaboration[t] + collaboration_shift) if present[t] else 0.0
+    return eff, willing
+
+
+@njit(cache=True)
+def bullying_logit(psafe: np.ndarray, team_exhaustion: np.ndarray, psafe_min: float, psafe_max: float,
+                   blame_coef: float, exhaustion_coef: float) -> np.ndarray:
+    """The exponent of ``culture.bullying_prevalence`` per team, with the team's climate
+    (``culture.climate``) for its compassion; numpy's exp follows (``bullying_from``)."""
+    T = len(psafe)
+    span = psafe_max - psafe_min
+    out = np.empty(T)
+    for t in range(T):
+        clim = _clip01((psafe[t] - psafe_min) / span) if span > 0.0 else 0.5
+        out[t] = blame_coef * ((1.0 - clim) - 0.5) + exhaustion_coef * (team_exhaustion[t] - 0.5)
+    return out
+
+
+@njit(cache=True)
+def culture_drift(psafe: np.ndarray, eff_compassion: np.ndarray, present: np.ndarray, tenure: np.ndarray,
+                  induction_days: float, psafe_min: float, psafe_max: float, timescale: float,
+                  development_share: np.ndarray, speedup: float, bullying: np.ndarray, erosion: float) -> np.ndarray:
+    """``culture.psafe_step`` toward ``psafe_target(leader_support(...))`` per team, as the
+    functional forms compute them (a new array)."""
+    T = len(psafe)
+    out = np.empty(T)
+    for t in range(T):
+        if induction_days > 0:
+            r = tenure[t] / induction_days
+            ramp = 0.5 + 0.5 * (1.0 if r >= 1.0 else r)
+        else:
+            ramp = 1.0
+        support = eff_compassion[t] * ramp if present[t] else 0.5 * eff_compassion[t]
+        target = psafe_min + (psafe_max - psafe_min) * support
+        rate = (1.0 + speedup * development_share[t] if target > psafe[t] else 1.0) / timescale
+        rate = rate if rate <= 1.0 else 1.0
+        out[t] = _clip01(psafe[t] + rate * (target - psafe[t]) - erosion * bullying[t])
+    return out

@@ -14,6 +14,7 @@ import numpy as np
 import simpy
 from omegaconf import MISSING
 
+from sim import kernels
 from sim.mechanisms.common import DAYS_PER_YEAR, Today, beta_quantile, daily_probability, exhaustion_step
 from sim.schema import p, prob
 
@@ -98,11 +99,11 @@ def update_styles(model: Model, today: Today | None = None) -> None:
     interim's when vacant) and willingness to collaborate (none when vacant)."""
     p, m, leaders = model.p, model.p.mechanisms, model.leaders
     loss = p.leadership.exhaustion_compassion_loss if m.leader_wellbeing else 0.0
-    leaders.eff_compassion = effective_compassion(
-        leaders.compassion, p.leadership.compassion_shift, leaders.exhaustion, loss,
-        leaders.present, p.leader_wellbeing.interim_compassion)
-    collab = np.clip(leaders.collaboration + p.collaboration.collaboration_shift, 0.0, 1.0)
-    leaders.willingness = np.where(leaders.present, collab, 0.0)
+    # effective_compassion and the clipped, shifted collaboration, compiled
+    leaders.eff_compassion, leaders.willingness = kernels.leader_styles(
+        leaders.compassion, leaders.collaboration, leaders.exhaustion, leaders.present,
+        p.leadership.compassion_shift, loss, p.leader_wellbeing.interim_compassion,
+        p.collaboration.collaboration_shift)
 
 
 def daily(model: Model, today: Today) -> None:

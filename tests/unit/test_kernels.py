@@ -184,3 +184,26 @@ def test_the_care_quality_steps_probabilities_and_counts_are_the_functional_form
     u, nn = rng.random(2 * T), np.concatenate([n, n])
     assert (kernels.binomial_counts(u, nn, p, base ** nn).tolist()
             == reference_binomial_quantile(u, nn, want_p).tolist())
+
+
+def test_the_culture_and_leadership_kernels_are_the_functional_forms() -> None:
+    from sim import kernels
+    from sim.mechanisms.culture import bullying_prevalence, climate, psafe_step, psafe_target
+    from sim.mechanisms.leaders import effective_compassion, leader_support
+
+    rng = np.random.default_rng(8)
+    T = 45
+    psafe, exh, eff, dev, bullying = (rng.random(T) for _ in range(5))
+    present, tenure = rng.random(T) < 0.8, rng.uniform(0, 400, T)
+    for lo, hi, induction in ((0.2, 0.8, 90.0), (0.5, 0.5, 0.0)):
+        want = bullying_prevalence(climate(psafe, lo, hi), exh, per_year=0.2, blame_coef=1.5, exhaustion_coef=2.0)
+        got = np.minimum(1.0, 0.2 * np.exp(kernels.bullying_logit(psafe, exh, lo, hi, 1.5, 2.0)))
+        assert got.tobytes() == want.tobytes()
+        target = psafe_target(leader_support(eff, present, tenure, induction), lo, hi)
+        want = psafe_step(psafe, target, 540.0, dev, 2.0, bullying, 0.001)
+        got = kernels.culture_drift(psafe, eff, present, tenure, induction, lo, hi, 540.0, dev, 2.0, bullying, 0.001)
+        assert got.tobytes() == want.tobytes()
+    comp, collab = rng.uniform(-0.2, 1.2, T), rng.uniform(-0.2, 1.2, T)
+    eff_got, willing = kernels.leader_styles(comp, collab, exh, present, 0.1, 0.4, 0.45, -0.1)
+    assert eff_got.tobytes() == effective_compassion(comp, 0.1, exh, 0.4, present, 0.45).tobytes()
+    assert willing.tobytes() == np.where(present, np.clip(collab - 0.1, 0.0, 1.0), 0.0).tobytes()
