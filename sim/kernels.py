@@ -594,3 +594,24 @@ def culture_drift(psafe: np.ndarray, eff_compassion: np.ndarray, present: np.nda
         rate = rate if rate <= 1.0 else 1.0
         out[t] = _clip01(psafe[t] + rate * (target - psafe[t]) - erosion * bullying[t])
     return out
+
+
+@njit(cache=True)
+def leader_exhaustion(exhaustion: np.ndarray, present: np.ndarray, willingness: np.ndarray, burnt_share: np.ndarray,
+                      vacancy: np.ndarray, peer_support: float, base_stress: float, team_problem_stress: float,
+                      isolation_stress: float, recovery: float, exhaustion_coef: float) -> tuple[np.ndarray, np.ndarray]:
+    """``leaders.daily``'s wellbeing: each present leader's exhaustion by
+    ``common.exhaustion_step`` (stress from team problems and isolation, no noise), and the
+    log hazard ratio of departure from the new level; in the functional forms' order."""
+    T = len(exhaustion)
+    E = np.empty(T)
+    log_hr = np.empty(T)
+    for t in range(T):
+        e = exhaustion[t]
+        if present[t]:
+            isolation = (1.0 - willingness[t]) * (1.0 - peer_support)
+            stress = base_stress + team_problem_stress * (burnt_share[t] + vacancy[t]) + isolation_stress * isolation
+            e = _clip01(e + stress * (1.0 - e) - recovery * e + 0.0)
+        E[t] = e
+        log_hr[t] = exhaustion_coef * (e - 0.5)
+    return E, log_hr

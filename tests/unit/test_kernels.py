@@ -207,3 +207,19 @@ def test_the_culture_and_leadership_kernels_are_the_functional_forms() -> None:
     eff_got, willing = kernels.leader_styles(comp, collab, exh, present, 0.1, 0.4, 0.45, -0.1)
     assert eff_got.tobytes() == effective_compassion(comp, 0.1, exh, 0.4, present, 0.45).tobytes()
     assert willing.tobytes() == np.where(present, np.clip(collab - 0.1, 0.0, 1.0), 0.0).tobytes()
+
+
+def test_the_leaders_wellbeing_kernel_is_the_functional_forms() -> None:
+    from sim import kernels
+    from sim.mechanisms.common import exhaustion_step
+
+    rng = np.random.default_rng(9)
+    T = 41
+    E, willing, burnt, vacancy = (rng.random(T) for _ in range(4))
+    present = rng.random(T) < 0.8
+    isolation = (1.0 - willing) * (1.0 - 0.3)
+    stress = 0.01 + 0.02 * (burnt + vacancy) + 0.015 * isolation
+    want = np.where(present, exhaustion_step(E, stress, 0.025), E)
+    got, log_hr = kernels.leader_exhaustion(E, present, willing, burnt, vacancy, 0.3, 0.01, 0.02, 0.015, 0.025, 1.7)
+    assert got.tobytes() == want.tobytes()
+    assert log_hr.tobytes() == (1.7 * (want - 0.5)).tobytes()
