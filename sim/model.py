@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from sim.beds import Beds
 from sim.config import Config, scheduled_changes
 from sim.individuals import IndividualRecorder
 from sim.mechanisms import (
@@ -75,6 +76,7 @@ class Model:
         self.n_teams = T = K * org.n_teams                        # teams numbered organisation by organisation
         self.ring = staffing.ring_donors(K, org.n_teams)          # mutual aid and shared learning stay within one
         self.rng = Streams(cfg.seed, replication, T)
+        self.ring_array = np.array(self.ring, dtype=np.int64).reshape(len(self.ring), T)   # the same, for kernels
         self.n_days = max(1, int(round(cfg.years * DAYS_PER_YEAR)))
         self.month_of_day = (np.arange(self.n_days + 1) * 12) // DAYS_PER_YEAR
         self.n_months = int(self.month_of_day[self.n_days - 1]) + 1
@@ -93,12 +95,10 @@ class Model:
         self.initial_patients = 0               # patients in beds when the outputs begin
         self.initial_headcount = 0              # staff in post when the outputs begin
         self.month = Month.start(T, K)
-        self.discharge = demand.discharge_callbacks(self)
         self._refresh_derived()
 
         self._initial_state()
         for t in range(T):
-            self.env.process(demand.admissions(self, t))
             self.env.process(leaders.post(self, t))
         self.env.process(self._days())
 
@@ -178,7 +178,7 @@ class Model:
         leaders.initial(self)
         self.teams.psafe[:] = psafe_target(culture.leader_support_now(self), cfg.culture.psafe_min, cfg.culture.psafe_max)
         self.teams.learning[:] = cfg.reporting.initial_learning if cfg.mechanisms.learning else 0.0
-        demand.initial_patients(self)
+        self.beds = Beds(self)                  # the patients in beds and each ward's flow
         self.initial_patients = int(self.teams.patients.sum())
         self.initial_headcount = int(self.staff.active.sum())
         self._start_near_equilibrium()
@@ -210,6 +210,7 @@ class Model:
         months = np.concatenate([self.warmup_month_of_day, self.month_of_day])    # warm-up months < 0
         W = self.warmup_days
         for k in range(W + self.n_days):
+            self.beds.advance(self.env.now)     # the patient flow up to this review
             month = int(months[k])
             if k == 0 or month != months[k - 1]:
                 self._apply_schedule(month)
@@ -242,6 +243,7 @@ class Model:
 
     def run(self) -> MonthlyRecorder:
         self.env.run(until=self.n_days)
+        self.beds.advance(self.n_days)         # the flow after the last review
         if self.individuals is not None:       # spells still open at the end
             for i in np.flatnonzero(self.staff.active):
                 leaving.end_spell(self, int(i), "in_post")

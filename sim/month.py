@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import kernels
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
@@ -81,41 +83,38 @@ class Month:
 
 
 def accumulate(model: Model, today: Today) -> None:
-    """Add the day to the month's accumulators (the monthly metrics are their means)."""
-    p, s, acc, T = model.p, model.staff, model.month, model.n_teams
+    """Add the day to the month's accumulators (the monthly metrics are their means). The
+    array work is one compiled call (``kernels.accumulate_day``: the same sums as numpy's)."""
+    p, s, acc = model.p, model.staff, model.month
     day, care, teams, leaders = today.staffing, today.care, model.teams, model.leaders
-    act, fte = day.active, s.fte
+    (burnt, head, sick_fte, contract_fte, rn_on_duty, agency, gap, lent, engagement, bullying, learning,
+     leader_exhaustion, leader_compassion) = kernels.accumulate_day(
+        acc.vacant_t, acc.est_t, acc.burnt_t, acc.head_t, acc.ppn_t, acc.patient_days_t, acc.missed_t,
+        acc.adverse_t, acc.psafe_t, day.vacant, day.establishment, day.burnt, day.head, day.patients_per_rn,
+        care.patients, care.missed, care.adverse, teams.psafe, s.fte, day.active, s.sick, s.engagement,
+        day.rn_on_duty, day.agency, day.gap, day.lent, teams.bullying, teams.learning, leaders.exhaustion,
+        leaders.eff_compassion).tolist()
     acc.days += 1
     acc.cross_lent += day.cross_lent
-    acc.vacant_t += day.vacant
-    acc.est_t += day.establishment.sum(axis=1)
-    acc.head += day.head.sum()
-    acc.burnt += day.burnt.sum()
-    acc.burnt_t += day.burnt
-    acc.head_t += day.head
-    acc.sick_fte += float((fte * (act & s.sick)).sum())
-    acc.contract_fte += float((fte * act).sum())
-    acc.ppn += teams.patients.sum() / max(day.rn_on_duty.sum(), 0.5)
-    acc.ppn_t += day.patients_per_rn
-    acc.patient_days_t += care.patients
-    acc.missed_t += care.missed
-    acc.adverse_t += care.adverse
+    acc.head += head
+    acc.burnt += burnt
+    acc.sick_fte += sick_fte
+    acc.contract_fte += contract_fte
+    acc.ppn += int(teams.patients.sum()) / max(rn_on_duty, 0.5)
     acc.reported += float(care.reported.sum())
-    acc.psafe_t += teams.psafe
-    agency = float(day.agency.sum())
     acc.agency_cost += agency * p.staffing.agency_cost_per_wte_day
-    acc.gap += float(day.gap.sum())
+    acc.gap += gap
     acc.covered += agency
-    acc.lent += float(day.lent.sum())
+    acc.lent += lent
     acc.exhaustion += day.exhaustion_mean
-    acc.engagement += mean_or_zero(s.engagement[act])
-    acc.bullying += mean_or_zero(teams.bullying)
-    acc.learning += mean_or_zero(teams.learning)
-    acc.leader_exhaustion += mean_or_zero(leaders.exhaustion)
-    acc.leader_compassion += mean_or_zero(leaders.eff_compassion)
+    acc.engagement += engagement
+    acc.bullying += bullying
+    acc.learning += learning
+    acc.leader_exhaustion += leader_exhaustion
+    acc.leader_compassion += leader_compassion
     acc.leader_vacant += float((~leaders.present).sum())
     now = model.env.now
-    acc.demand += model.flow.level(now) * model.flow.mean_shock(now, model.n_organisations, T)
+    acc.demand += model.flow.level(now) * model.flow.mean_shock(now, model.n_organisations, model.n_teams)
 
 
 def _ratio(a: float, b: float) -> float:

@@ -17,13 +17,12 @@ arrivals do not depend on the workforce, so they stay in step across scenarios a
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-#: Draws per block of a buffered stream (see ``block_draws``).
-BLOCK = 256
+#: Draws per block of a patient-flow generator (``PatientDraws.draw``).
+BLOCK = 1024
 
 #: Positions of a decision stream: day (or count) d and key k start at d x DAY_STRIDE +
 #: k x KEY_STRIDE, so a key has 2**32 numbers and a day 2**32 keys (PCG64's period is 2**128).
@@ -96,32 +95,33 @@ class DecisionStream:
         return self.at(day).standard_normal(n)
 
 
-def block_draws(draw: Callable[[int], np.ndarray], block: int = BLOCK) -> Iterator[float]:
-    """An endless iterator over ``draw(block)`` arrays, one float at a time.
-
-    A numpy ``Generator`` fills an array by repeated scalar draws, so this yields the very
-    numbers that one call per draw would, for a fraction of the per-call cost (it serves
-    the patient flow, one draw per candidate arrival). Only for a generator with this
-    one consumer: the generator runs up to a block ahead.
-    """
-    while True:
-        yield from draw(block).tolist()
-
-
 @dataclass
 class PatientDraws:
     """A team's patient-flow draws, one generator per use, so that the k-th admitted
-    patient's length of stay is the same in every scenario whatever the thinning did."""
+    patient's length of stay is the same in every scenario whatever the thinning did.
 
-    gaps: Iterator[float]        # standard exponential: gap to the next candidate arrival x the rate bound
-    acceptance: Iterator[float]  # uniform: thinning; and the elapsed share of each initial patient's stay
-    stays: Iterator[float]       # standard normal: log length of stay
+    Read in sequence, a block at a time (``draw``): a numpy ``Generator`` fills an array by
+    repeated scalar draws, so consecutive blocks hold the very numbers that one call per
+    draw would give, whatever the block size. Each generator has this one consumer, so it
+    may run up to a block ahead."""
+
+    gaps: np.random.Generator        # standard exponential: gap to the next candidate arrival x the rate bound
+    acceptance: np.random.Generator  # uniform: thinning; and the elapsed share of each initial patient's stay
+    stays: np.random.Generator       # standard normal: log length of stay
+
+    #: The uses, in the order ``draw`` numbers them.
+    USES = ("gaps", "acceptance", "stays")
 
     @classmethod
     def spawn(cls, seq: np.random.SeedSequence) -> PatientDraws:
         gaps, acceptance, stays = (np.random.Generator(np.random.PCG64(s)) for s in seq.spawn(3))
-        return cls(block_draws(gaps.standard_exponential), block_draws(acceptance.random),
-                   block_draws(stays.standard_normal))
+        return cls(gaps, acceptance, stays)
+
+    def draw(self, use: int, n: int = BLOCK) -> np.ndarray:
+        """The next ``n`` numbers of use ``use`` (0 gaps, 1 acceptance, 2 stays)."""
+        if use == 0:
+            return self.gaps.standard_exponential(n)
+        return self.acceptance.random(n) if use == 1 else self.stays.standard_normal(n)
 
 
 class Streams:

@@ -6,16 +6,19 @@ Rates are per day; an annual hazard becomes a daily probability here, once.
 from __future__ import annotations
 
 import functools
-import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import special
 
+from sim.kernels import binomial_counts
+
 if TYPE_CHECKING:
     from sim.mechanisms.quality import CareDay
     from sim.mechanisms.staffing import StaffingDay
+    from sim.model import Model
 
 DAYS_PER_YEAR = 365.0
 
@@ -79,56 +82,29 @@ def binomial_quantile(u: np.ndarray, n: np.ndarray, prob: np.ndarray) -> np.ndar
     of two counts), unlike ``Generator.binomial``, whose use of raw draws depends on its
     parameters.
 
-    Vectorised over k = 0 .. max(n) by the pmf's recurrence; for p > 1/2 through
-    ``n - Bin(n, 1 - p)`` (its quantile at 1 - u), so the ratio p / (1 - p) stays <= 1."""
+    The CDF is summed from k = 0 by the pmf's recurrence (compiled: ``sim.kernels``); for
+    p > 1/2 through ``n - Bin(n, 1 - p)`` (its quantile at 1 - u), so the ratio p / (1 - p)
+    stays <= 1. ``(1 - p) ** n`` is numpy's, as the recurrence's start."""
     n = np.asarray(n, dtype=np.int64)
     u = np.asarray(u, dtype=float)
     p = np.asarray(prob, dtype=float)
-    if n.min(initial=2) > 1:
-        return _quantile_many(u, n, p)
-    out = ((n == 1) & (u > 1.0 - p)).astype(np.int64)           # one trial: an event when u > 1 - p
-    many = np.flatnonzero(n > 1)
-    if len(many):
-        out[many] = _quantile_many(u[many], n[many], p[many])
-    return out
+    q = np.where(p > 0.5, 1.0 - p, p)
+    return binomial_counts(u, n, p, (1.0 - q) ** n)
 
 
-def _quantile_many(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """``binomial_quantile`` for n >= 2: the CDF up to a cut-off k above every mean (mean
-    + 4 sd + 2), then, for the rare teams whose uniform lies beyond it, up to n."""
-    flipped = float(p.max()) > 0.5
-    if flipped:
-        flip = p > 0.5
-        q, v = np.where(flip, 1.0 - p, p), np.where(flip, 1.0 - u, u)
-    else:
-        q, v = p, u
-    most = int(n.max())
-    mean = float((n * q).max())
-    cut = min(most, int(mean + 4.0 * math.sqrt(mean) + 2.0))
-    below = _count_below(v, n, q, cut)
-    if cut < most and int(below.max()) > cut:                   # CDF(cut) < v: count further
-        beyond = np.flatnonzero(below > cut)
-        below[beyond] = _count_below(v[beyond], n[beyond], q[beyond], most)
-    if flipped:
-        below = np.where(flip, n - below, below)
-    return np.minimum(below, n)
+def after_each(model: Model, delay: float, callback: Callable[..., None], calls: Sequence[tuple[Any, ...]]) -> None:
+    """Call ``callback(*args, event)`` for each ``args`` of ``calls``, in order, after
+    ``delay``: one SimPy timeout for the whole batch (a day's sickness episodes, its incident
+    reviews). The same as one ``model.after`` per call, in the same order: those timeouts
+    would have been consecutive in SimPy's queue (the same time, consecutive event ids, as
+    nothing else is scheduled between them), so nothing could run between their callbacks."""
+    if calls:
+        model.env.timeout(delay).callbacks.append(functools.partial(_call_each, callback, calls))
 
 
-def _count_below(v: np.ndarray, n: np.ndarray, q: np.ndarray, cut: int) -> np.ndarray:
-    """The number of k in 0 .. cut with CDF(k) < v (q <= 1/2: the recurrence cannot overflow)."""
-    k, inv = _trial_steps(cut)
-    pmf = np.empty((cut + 1, len(n)))
-    pmf[0] = (1.0 - q) ** n
-    np.cumprod(np.maximum(n - k, 0) * inv * (q / (1.0 - q)), axis=0, out=pmf[1:])
-    pmf[1:] *= pmf[0]
-    return np.count_nonzero(np.cumsum(pmf, axis=0) < v, axis=0)
-
-
-@functools.cache
-def _trial_steps(most: int) -> tuple[np.ndarray, np.ndarray]:
-    """k = 0 .. most - 1 and 1 / (k + 1), as columns (the pmf recurrence's constants)."""
-    k = np.arange(most)[:, None]
-    return k, 1.0 / (k + 1)
+def _call_each(callback: Callable[..., None], calls: Sequence[tuple[Any, ...]], event: Any) -> None:
+    for args in calls:
+        callback(*args, event)
 
 
 @dataclass(slots=True)

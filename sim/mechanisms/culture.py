@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import kernels
 from sim.mechanisms.common import Today
 from sim.mechanisms.leaders import leader_support
 from sim.schema import p, prob
@@ -86,10 +87,10 @@ def leader_support_now(model: Model) -> np.ndarray:
 def update_bullying(model: Model, day: StaffingDay) -> None:
     """Bullying prevalence per team: a norm of the team's climate and exhaustion (no draws)."""
     c, teams = model.p.culture, model.teams
-    if model.p.mechanisms.bullying:
-        teams.bullying = bullying_prevalence(
-            climate(teams.psafe, c.psafe_min, c.psafe_max), day.exhaustion, per_year=c.bullying_per_year,
-            blame_coef=c.bullying_blame_coef, exhaustion_coef=c.bullying_exhaustion_coef)
+    if model.p.mechanisms.bullying:     # bullying_prevalence(climate(...), ...): its exponent compiled
+        x = kernels.bullying_logit(teams.psafe, day.exhaustion, c.psafe_min, c.psafe_max, c.bullying_blame_coef,
+                                   c.bullying_exhaustion_coef)
+        teams.bullying = np.minimum(1.0, c.bullying_per_year * np.exp(x))
     else:
         teams.bullying = np.zeros(model.n_teams)
 
@@ -99,7 +100,9 @@ def daily(model: Model, today: Today) -> None:
     p, m, day, teams = model.p, model.p.mechanisms, today.staffing, model.teams
     c = p.culture
     update_bullying(model, day)
-    if m.culture_drift:
-        target = psafe_target(leader_support_now(model), c.psafe_min, c.psafe_max)
-        teams.psafe = psafe_step(teams.psafe, target, c.psafe_timescale_days, day.development_share,
-                                 c.development_speedup, teams.bullying, c.bullying_psafe_erosion)
+    if m.culture_drift:     # psafe_step toward psafe_target(leader_support_now(model)), compiled
+        lead = model.leaders
+        teams.psafe = kernels.culture_drift(
+            teams.psafe, lead.eff_compassion, lead.present, lead.tenure, p.leader_wellbeing.induction_days,
+            c.psafe_min, c.psafe_max, c.psafe_timescale_days, day.development_share, c.development_speedup,
+            teams.bullying, c.bullying_psafe_erosion)

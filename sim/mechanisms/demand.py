@@ -1,19 +1,16 @@
 """Mechanism 1, demand: patients admitted to each team as a seasonal, growing (and possibly
 shocked) Poisson process, staying a lognormal length of stay.
 
-Admissions are one SimPy process per team (thinning against an upper bound of the rate);
-each stay is one SimPy timeout whose callback discharges the patient.
+Admissions are thinned against an upper bound of the rate, and each stay ends in a
+discharge; ``sim.beds`` moves every ward's flow on in bulk just before each daily review.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import simpy
 from omegaconf import MISSING
 
 from sim.mechanisms.common import DAYS_PER_YEAR
@@ -21,7 +18,6 @@ from sim.schema import p, prob
 
 if TYPE_CHECKING:
     from sim.config import Config
-    from sim.model import Model
 
 
 @dataclass
@@ -114,48 +110,3 @@ class PatientFlow:
         """The shock multiplier averaged over all teams (for the demand index)."""
         shocked = self.shocked_teams() * n_organisations
         return (shocked * self.shock_multiplier(time) + (n_teams - shocked)) / n_teams if shocked else 1.0
-
-
-# ----------------------------------------------------------------------- SimPy processes
-
-
-def discharge_callbacks(model: Model) -> list[Callable[[simpy.Event], None]]:
-    """One discharge callback per team, made once (a stay's timeout calls it)."""
-    return [functools.partial(discharged, model, t) for t in range(model.n_teams)]
-
-
-def initial_patients(model: Model) -> None:
-    """Patients already in beds at the start, with their remaining stays."""
-    n0 = int(round(model.cfg.organisation.beds_per_team * model.cfg.demand.occupancy))
-    for t in range(model.n_teams):
-        draws = model.rng.admissions_by_team[t]
-        for _ in range(n0):
-            occupy_bed(model, t, next(draws.acceptance) * model.flow.length_of_stay(next(draws.stays)))
-
-
-def admissions(model: Model, team: int) -> Generator[simpy.Event, Any, None]:
-    """Non-homogeneous Poisson admissions by thinning."""
-    draws, env = model.rng.admissions_by_team[team], model.env
-    timeout, gaps, acceptance, stays = env.timeout, draws.gaps, draws.acceptance, draws.stays
-    while True:
-        bound = model.flow.bounds[team]
-        yield timeout(next(gaps) / bound)
-        flow = model.flow
-        if next(acceptance) * bound <= flow.rate(team, env.now):
-            model.month.admissions += 1
-            occupy_bed(model, team, flow.length_of_stay(next(stays)))
-
-
-def occupy_bed(model: Model, team: int, length_of_stay: float) -> None:
-    """A patient's stay in a team's beds: one SimPy timeout whose callback discharges.
-
-    A stay has nothing to decide while it lasts, so it is an event, not a process:
-    this halves the events per patient (no start-up event, no generator to resume).
-    """
-    model.teams.patients[team] += 1
-    model.env.timeout(length_of_stay).callbacks.append(model.discharge[team])
-
-
-def discharged(model: Model, team: int, _event: simpy.Event) -> None:
-    model.teams.patients[team] -= 1
-    model.month.discharges += 1

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim import kernels
 from sim.mechanisms.common import Today, exhaustion_step, expit
-from sim.mechanisms.culture import climate, engagement_target
+from sim.mechanisms.culture import climate
 from sim.schema import p, prob
 
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from sim.model import Model
 
 __all__ = ["Exhaustion", "burnout_weight", "daily", "exhaustion_equilibrium", "exhaustion_rates", "exhaustion_step",
-           "relative_overload", "workload_factor"]
+           "relative_overload", "team_rates", "workload_factor"]
 
 
 @dataclass
@@ -77,36 +78,45 @@ def burnout_weight(exhaustion: np.ndarray, threshold: float, softness: float) ->
     return expit((e - threshold) / softness)
 
 
-def exhaustion_rates(model: Model, day: StaffingDay) -> tuple[np.ndarray, np.ndarray]:
-    """Per staff slot: today's stress (base stress x workload factor, plus bullying and
-    burnt-out colleagues, x susceptibility) and recovery (helped by the team's climate and
-    by peer support). Draws no random numbers (the equilibrium start calls it too)."""
-    p, m, s = model.p, model.p.mechanisms, model.staff
-    e, c, team = p.exhaustion, p.culture, s.team
+def team_rates(model: Model, day: StaffingDay) -> tuple[np.ndarray, np.ndarray]:
+    """Per team: the stress of the job today (base stress x workload factor, plus bullying
+    and burnt-out colleagues) and the climate that helps recovery."""
+    p, m = model.p, model.p.mechanisms
+    e, c = p.exhaustion, p.culture
     stress_t = (e.base_stress * workload_factor(day.patients_per_rn, p.staffing.safe_patients_per_rn,
                                                 e.workload_elasticity)
                 + e.bullying_stress * model.teams.bullying)
     if m.contagion:
         stress_t = stress_t + e.contagion_stress * day.burnt_share
+    return stress_t, climate(model.teams.psafe, c.psafe_min, c.psafe_max)
+
+
+def exhaustion_rates(model: Model, day: StaffingDay) -> tuple[np.ndarray, np.ndarray]:
+    """Per staff slot: today's stress (the team's, x susceptibility) and recovery (helped by
+    the team's climate and by peer support). Draws no random numbers (the equilibrium start
+    calls it; the daily step computes the same per slot in ``kernels.exhaustion_engagement``)."""
+    p, m, s = model.p, model.p.mechanisms, model.staff
+    e, team = p.exhaustion, s.team
+    stress_t, team_climate = team_rates(model, day)
     peer = (s.peer_u < e.peer_support_share) if m.peer_support else np.zeros(s.capacity, dtype=bool)
-    team_climate = climate(model.teams.psafe, c.psafe_min, c.psafe_max)
     recovery = e.recovery_rate * (1.0 + e.leader_support_recovery * team_climate[team] + e.peer_support_recovery * peer)
     return s.susceptibility * stress_t[team], recovery
 
 
 def daily(model: Model, today: Today) -> None:
     """Each person's exhaustion (stress from workload, bullying and burnt-out colleagues;
-    recovery helped by the team's climate and peer support), then engagement."""
+    recovery helped by the team's climate and peer support), then engagement: one compiled
+    pass over the staff in post (``kernels.exhaustion_engagement``: the arithmetic of
+    ``exhaustion_rates``, ``exhaustion_step`` and ``engagement_target``, in their order)."""
     p, m, s, day = model.p, model.p.mechanisms, model.staff, today.staffing
-    teams = model.teams
-    act, team, E = day.active, s.team, s.exhaustion
-    e = p.exhaustion
-    noise = e.noise_sd * model.rng.exhaustion_noise.normals(model.day, s.capacity)     # by post slot
+    e, c = p.exhaustion, p.culture
+    z = model.rng.exhaustion_noise.normals(model.day, s.capacity)     # by post slot
     if m.exhaustion:
-        stress, recovery = exhaustion_rates(model, day)
-        new_E = exhaustion_step(E, stress, recovery, noise)
-        s.exhaustion = np.where(act, new_E, E)
-    c = p.culture
-    eng_target = engagement_target(teams.psafe[team], s.exhaustion, base=c.engagement_base,
-                                   psafe_coef=c.engagement_psafe_coef, exhaustion_coef=c.engagement_exhaustion_coef)
-    s.engagement = np.where(act, s.engagement + (eng_target - s.engagement) / c.engagement_timescale_days, s.engagement)
+        stress_t, team_climate = team_rates(model, day)
+    else:
+        stress_t = team_climate = np.zeros(model.n_teams)
+    s.exhaustion, s.engagement = kernels.exhaustion_engagement(
+        day.active, s.team, s.exhaustion, s.engagement, s.susceptibility, s.peer_u, e.peer_support_share,
+        bool(m.peer_support), stress_t, team_climate, model.teams.psafe, z, e.noise_sd, e.recovery_rate,
+        e.leader_support_recovery, e.peer_support_recovery, bool(m.exhaustion), c.engagement_base,
+        c.engagement_psafe_coef, c.engagement_exhaustion_coef, c.engagement_timescale_days)

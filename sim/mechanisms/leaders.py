@@ -14,7 +14,8 @@ import numpy as np
 import simpy
 from omegaconf import MISSING
 
-from sim.mechanisms.common import DAYS_PER_YEAR, Today, beta_quantile, daily_probability, exhaustion_step
+from sim import kernels
+from sim.mechanisms.common import DAYS_PER_YEAR, Today, beta_quantile, daily_probability
 from sim.schema import p, prob
 
 if TYPE_CHECKING:
@@ -98,28 +99,30 @@ def update_styles(model: Model, today: Today | None = None) -> None:
     interim's when vacant) and willingness to collaborate (none when vacant)."""
     p, m, leaders = model.p, model.p.mechanisms, model.leaders
     loss = p.leadership.exhaustion_compassion_loss if m.leader_wellbeing else 0.0
-    leaders.eff_compassion = effective_compassion(
-        leaders.compassion, p.leadership.compassion_shift, leaders.exhaustion, loss,
-        leaders.present, p.leader_wellbeing.interim_compassion)
-    collab = np.clip(leaders.collaboration + p.collaboration.collaboration_shift, 0.0, 1.0)
-    leaders.willingness = np.where(leaders.present, collab, 0.0)
+    # effective_compassion and the clipped, shifted collaboration, compiled
+    leaders.eff_compassion, leaders.willingness = kernels.leader_styles(
+        leaders.compassion, leaders.collaboration, leaders.exhaustion, leaders.present,
+        p.leadership.compassion_shift, loss, p.leader_wellbeing.interim_compassion,
+        p.collaboration.collaboration_shift)
 
 
 def daily(model: Model, today: Today) -> None:
     """Leaders' own exhaustion (team problems, isolation) and departures."""
     p, m, T, day, leaders = model.p, model.p.mechanisms, model.n_teams, today.staffing, model.leaders
     lw = p.leader_wellbeing
-    if m.leader_wellbeing:
-        isolation = (1.0 - leaders.willingness) * (1.0 - lw.peer_support)
-        stress_l = lw.base_stress + lw.team_problem_stress * (day.burnt_share + day.vacancy) + lw.isolation_stress * isolation
+    if m.leader_wellbeing:     # exhaustion_step of present leaders and the departure log hazard, compiled
         recovery_l = lw.recovery_rate * (1.0 + lw.peer_support_recovery * lw.peer_support)
-        leaders.exhaustion = np.where(
-            leaders.present, exhaustion_step(leaders.exhaustion, stress_l, recovery_l), leaders.exhaustion)
+        leaders.exhaustion, log_hr = kernels.leader_exhaustion(
+            leaders.exhaustion, leaders.present, leaders.willingness, day.burnt_share, day.vacancy, lw.peer_support,
+            lw.base_stress, lw.team_problem_stress, lw.isolation_stress, recovery_l, lw.exhaustion_coef)
     if m.leader_turnover:
         u_leader = model.rng.leaders.uniforms(model.day, T)       # by leader post
-        log_hr = lw.exhaustion_coef * (leaders.exhaustion - 0.5) if m.leader_wellbeing else 0.0
-        p_leave = daily_probability(lw.departures_per_year * np.exp(log_hr))
-        for t in np.flatnonzero(leaders.present & (u_leader < p_leave)):
+        if m.leader_wellbeing:   # daily_probability(departures x exp(log_hr)): numpy's exp and expm1
+            x = np.expm1(kernels.negative_daily_rate(np.exp(log_hr), lw.departures_per_year, leaders.tenure, -np.inf, 1.0))
+            leaving = kernels.bernoulli_events(leaders.present, u_leader, x)
+        else:
+            leaving = np.flatnonzero(leaders.present & (u_leader < daily_probability(lw.departures_per_year * np.exp(0.0))))
+        for t in leaving:
             event = leaders.leaves[t]
             if event is not None and not event.triggered:
                 event.succeed()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from sim import kernels
 from sim.mechanisms import labour_market
 from sim.mechanisms.common import Today, daily_probability
 from sim.mechanisms.exhaustion import burnout_weight
@@ -53,25 +54,19 @@ def daily(model: Model, today: Today) -> None:
     if not m.leaving:
         return
     u_leave = model.rng.leaving.uniforms(model.day, s.capacity)     # by post slot
-    lv, team, teams = p.leaving, s.team, model.teams
-    res = resignation_annual_rate(
-        s.exhaustion, teams.psafe[team], teams.bullying[team], s.engagement, s.tenure < lv.new_starter_years,
-        base=lv.resignations_per_year, exhaustion_coef=lv.exhaustion_coef,
-        psafe_coef=lv.psychological_safety_coef, bullying_coef=lv.bullying_coef,
-        engagement_coef=lv.engagement_coef, new_starter_multiplier=lv.new_starter_multiplier,
-        pay_multiplier=lv.pay_multiplier)
-    p_res = daily_probability(res)
-    if m.retirement:
-        p_ret = np.where(s.age >= lv.retirement_age, daily_probability(lv.retirements_per_year), 0.0)
-        p_ret = np.where(s.age >= lv.max_age, 1.0, p_ret)
-    else:
-        p_ret = np.zeros(s.capacity)
-    candidates = today.staffing.active & ~s.resigned
-    retire = candidates & (u_leave < p_ret)
-    resign = candidates & ~retire & (u_leave < p_ret + p_res)
-    for i in np.flatnonzero(retire | resign):
-        s.resigned[i] = True
-        notice(model, int(i), "retirement" if retire[i] else "resignation")
+    lv, teams = p.leaving, model.teams
+    # daily_probability(resignation_annual_rate(...)) with its arithmetic compiled and its
+    # exp and expm1 numpy's (sim/kernels.py says why)
+    log_hr = kernels.leaving_log_hazard(s.exhaustion, teams.psafe, teams.bullying, s.engagement, s.team,
+                                        lv.exhaustion_coef, lv.psychological_safety_coef, lv.bullying_coef,
+                                        lv.engagement_coef)
+    x = np.expm1(kernels.negative_daily_rate(np.exp(log_hr), lv.resignations_per_year * lv.pay_multiplier, s.tenure,
+                                             lv.new_starter_years, lv.new_starter_multiplier))
+    p_retire = float(daily_probability(lv.retirements_per_year))
+    slots, retires = kernels.leaving_events(today.staffing.active, s.resigned, s.age, u_leave, x, bool(m.retirement),
+                                            p_retire, lv.retirement_age, lv.max_age)   # marks them resigned
+    for i, retire in zip(slots.tolist(), retires.tolist(), strict=True):
+        notice(model, i, "retirement" if retire else "resignation")
 
 
 # ----------------------------------------------------------------------- SimPy callbacks

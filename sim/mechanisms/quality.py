@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms.common import Today, binomial_quantile, expit, logit
+from sim import kernels
+from sim.mechanisms.common import Today, expit, logit
 from sim.schema import p, prob
 
 if TYPE_CHECKING:
@@ -84,19 +85,21 @@ def daily(model: Model, today: Today) -> None:
         today.care = CareDay(n_pat, none, none, none)
         return
     q, learning = p.quality, model.teams.learning
-    p_ae = adverse_event_probability(
-        day.patients_per_rn, day.exhaustion, day.inexperience, learning,
-        base_per_1000=q.adverse_events_per_1000, odds_per_patient=q.adverse_odds_per_patient,
-        reference_ppn=q.reference_patients_per_rn, exhaustion_coef=q.adverse_exhaustion_coef,
-        inexperience_coef=q.adverse_inexperience_coef, learning_coef=q.adverse_learning_coef)
-    p_missed = missed_care_probability(
-        day.patients_per_rn, day.exhaustion, day.inexperience, day.hca_shortfall, learning,
-        base=q.missed_care_base, patients_coef=q.missed_patients_coef, learning_coef=q.missed_learning_coef,
-        reference_ppn=q.reference_patients_per_rn, exhaustion_coef=q.missed_exhaustion_coef,
-        inexperience_coef=q.missed_inexperience_coef, hca_shortfall_coef=q.missed_hca_shortfall_coef)
+    # missed_care_probability and adverse_event_probability, their arithmetic compiled
+    # (kernels.care_logits) and their log and exp numpy's; then binomial_quantile's steps
+    log_workload = np.log(np.maximum(day.patients_per_rn, 1e-9) / q.reference_patients_per_rn)
+    missed_coef = np.array([logit(q.missed_care_base), q.missed_patients_coef, q.missed_exhaustion_coef,
+                            q.missed_inexperience_coef, q.missed_hca_shortfall_coef, q.missed_learning_coef])
+    adverse_coef = np.array([logit(q.adverse_events_per_1000 / 1000.0), np.log(q.adverse_odds_per_patient),
+                             q.reference_patients_per_rn, q.adverse_exhaustion_coef, q.adverse_inexperience_coef,
+                             q.adverse_learning_coef])
+    prob, base = kernels.expit_and_base(np.exp(kernels.care_logits(
+        day.patients_per_rn, log_workload, day.exhaustion, day.inexperience, day.hca_shortfall, learning,
+        missed_coef, adverse_coef)))
     # One uniform per ward, day and outcome (missed care by ward, then adverse events by
     # ward); the count is its binomial quantile.
     u = model.rng.care_quality.uniforms(model.day, 2 * T)
-    counts = binomial_quantile(u, np.concatenate([n_pat, n_pat]), np.concatenate([p_missed, p_ae]))
+    n = np.concatenate([n_pat, n_pat])
+    counts = kernels.binomial_counts(u, n, prob, base ** n)
     missed, adverse = counts[:T], counts[T:]
     today.care = CareDay(n_pat, missed, adverse, np.zeros(T, dtype=np.int64))

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.mechanisms.common import DAYS_PER_YEAR, Today, binomial_quantile
+from sim import kernels
+from sim.mechanisms.common import DAYS_PER_YEAR, Today, after_each, binomial_quantile
 from sim.mechanisms.staffing import ring_donors
 from sim.schema import p, prob
 
@@ -70,9 +71,8 @@ def daily(model: Model, today: Today) -> None:
     T, day = model.n_teams, model.day
     reported = care.reported = binomial_quantile(model.rng.reporting.uniforms(day, T), care.adverse, p_rep)
     review_days = p.reporting.review_days
-    for t in np.flatnonzero(reported):
-        for j in range(reported[t]):
-            model.after(review_days, incident_review, model, int(t), day, j * T + int(t))
+    after_each(model, review_days, incident_review,      # one event for the day's reviews, in this order
+               [(model, t, day, j * T + t) for t in np.flatnonzero(reported).tolist() for j in range(reported[t])])
 
 
 def learning_decay(model: Model, today: Today) -> None:
@@ -96,12 +96,9 @@ def incident_review(model: Model, team: int, day: int, key: int, _event: simpy.E
     u = g.random()
     if u < model.leaders.eff_compassion[team]:
         model.month.learned += 1
-        if m.learning:
-            gain = np.zeros(model.n_teams)
-            gain[team] = p.reporting.learning_gain
-            if m.shared_learning:
-                gain += share_learning(gain, model.leaders.willingness, p.reporting.learning_share, model.ring)
-            teams.learning += gain * (1.0 - teams.learning)
+        if m.learning:     # share_learning and the update, compiled (kernels.learn)
+            kernels.learn(teams.learning, model.leaders.willingness, model.ring_array, team,
+                          p.reporting.learning_gain, p.reporting.learning_share, bool(m.shared_learning))
         model.log("learning", team=team)
     elif m.blame:
         model.month.blamed += 1

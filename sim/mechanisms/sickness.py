@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.mechanisms.common import Today, daily_probability, gamma_day
+from sim import kernels
+from sim.mechanisms.common import Today, after_each, gamma_day
 from sim.schema import p, prob
 
 if TYPE_CHECKING:
@@ -41,8 +42,11 @@ def daily(model: Model, today: Today) -> None:
         return
     sk, day = p.sickness, model.day
     u_sick = model.rng.sickness.uniforms(day, s.capacity)
-    p_sick = daily_probability(sickness_annual_rate(s.exhaustion, sk.episodes_per_year, sk.exhaustion_log_hazard))
-    starts = np.flatnonzero(today.staffing.available & (u_sick < p_sick))
+    # daily_probability(sickness_annual_rate(...)) with its arithmetic compiled and its
+    # exp and expm1 numpy's (sim/kernels.py says why)
+    hazard_ratio = np.exp(sk.exhaustion_log_hazard * s.exhaustion)
+    x = np.expm1(kernels.negative_daily_rate(hazard_ratio, sk.episodes_per_year, s.tenure, -np.inf, 1.0))
+    starts = kernels.bernoulli_events(today.staffing.available, u_sick, x)
     if len(starts) == 0:
         return
     # One uniform per episode (the day's, by slot) gives both its kind and its length.
@@ -52,19 +56,16 @@ def daily(model: Model, today: Today) -> None:
     q = np.where(long, v / max(share, 1e-300), (v - share) / max(1.0 - share, 1e-300))
     q = np.clip(q, 0.0, 1.0 - 1e-16)
     days = gamma_day(q, np.where(long, sk.long_mean_days, sk.short_mean_days), sk.duration_cv)
-    for i, k in zip(starts.tolist(), days.tolist(), strict=True):
-        episode(model, i, k)
+    gen = s.generation                  # one event for the day's episodes (common.after_each)
+    after_each(model, 0.5, fall_sick, [(model, i, int(gen[i]), k) for i, k in zip(starts.tolist(), days.tolist(),
+                                                                                   strict=True)])
 
 
 # ----------------------------------------------------------------------- SimPy callbacks
 
 
-def episode(model: Model, i: int, days: int) -> None:
-    """Decided at today's review: off sick from tomorrow for ``days`` whole days."""
-    model.after(0.5, fall_sick, model, i, int(model.staff.generation[i]), days)
-
-
 def fall_sick(model: Model, i: int, gen: int, days: int, _event: simpy.Event) -> None:
+    """Decided at the previous review: off sick from now (a whole day) for ``days`` whole days."""
     s = model.staff
     if s.generation[i] != gen:          # left before the episode began
         return

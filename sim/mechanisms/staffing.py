@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 from omegaconf import MISSING
 
+from sim import kernels
 from sim.mechanisms.common import DAYS_PER_YEAR, Today
 from sim.mechanisms.exhaustion import burnout_weight
 from sim.mechanisms.labour_market import cross_organisation_aid
-from sim.month import mean_or_zero
 from sim.schema import p, prob
-from sim.workforce import HCA, RN
 
 if TYPE_CHECKING:
     from sim.model import Model
@@ -106,21 +105,13 @@ def mutual_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.nda
     by each team. Each array of ``donors`` must be a permutation of the teams (as the
     rings of ``ring_donors`` are), so that a team lends to one neighbour per pass.
     """
-    rn = rn_on_duty.astype(float).copy()
-    n = len(rn)
-    lent = np.zeros(n)
+    n = len(rn_on_duty)
     if donors is None:
         donors = ring_donors(1, n)
-    for donor in donors:
-        need = np.maximum(0.0, patients / crisis_ppn - rn)
-        spare = np.maximum(0.0, rn - patients / donor_limit_ppn) * max_lend_share
-        w = np.minimum(willingness, willingness[donor])
-        give = np.minimum(need, spare[donor] * w)
-        give = np.where(need > 0, give, 0.0)
-        rn += give
-        rn[donor] -= give           # a donor array is a permutation (one recipient per donor and pass)
-        lent[donor] += give
-    return rn, lent
+    passes = np.array(donors, dtype=np.int64).reshape(len(donors), n)   # a donor array is a permutation
+    return kernels.mutual_aid(np.asarray(rn_on_duty, dtype=float), np.asarray(patients, dtype=float),
+                              np.asarray(willingness, dtype=float), crisis_ppn, donor_limit_ppn, max_lend_share,
+                              passes)
 
 
 # ----------------------------------------------------------------------- daily steps
@@ -132,19 +123,15 @@ def daily(model: Model, today: Today) -> None:
     p, m, s, T = model.p, model.p.mechanisms, model.staff, model.n_teams
     teams = model.teams
     act = s.active
-    avail = act & ~s.sick
-    team, fte = s.team, s.fte
-    is_rn = s.role == RN
-    E = s.exhaustion
+    E, e = s.exhaustion, p.exhaustion
     est, est_fte = model.establishment(), model.est_fte
-    fte_avail = fte * avail
-    rn_avail = np.bincount(team, weights=fte * (avail & is_rn), minlength=T)
-    hca_avail = np.bincount(team, weights=fte * (avail & ~is_rn), minlength=T)
-    gap_rn = np.maximum(0.0, est_fte[:, RN] - rn_avail)
-    gap_hca = np.maximum(0.0, est_fte[:, HCA] - hca_avail)
+    # Every per-team sum of staff state in one compiled pass (sim.kernels.staff_sums).
+    avail, sums = kernels.staff_sums(
+        T, s.team, s.role, act, s.sick, s.fte, E, burnout_weight(E, e.burnout_threshold, e.burnout_softness),
+        1 - s.experience(p.recruitment.experience_years), s.development_u, p.leadership.development_share)
     fill = p.staffing.agency_fill_share if m.agency_cover else 0.0
-    agency_rn, agency_hca = fill * gap_rn, fill * gap_hca
-    rn_duty = (rn_avail + agency_rn) * p.staffing.day_presence_per_wte
+    gap_rn, gap_hca, agency_rn, agency_hca, rn_duty = kernels.staffing_cover(
+        sums, est_fte, fill, p.staffing.day_presence_per_wte)
     patients = teams.patients.astype(float)
     lent = np.zeros(T)
     cross_lent = 0.0
@@ -162,28 +149,16 @@ def daily(model: Model, today: Today) -> None:
                 first=model.day % model.n_organisations)
             lent = lent + cross
             cross_lent = float(cross.sum())
-    hca_est = est_fte[:, HCA]
-    hca_short = np.maximum(0.0, 1 - np.divide(hca_avail + agency_hca, hca_est, out=np.ones(T), where=hca_est > 0))
-
-    head = np.bincount(team, weights=act, minlength=T)
-    avail_t = np.bincount(team, weights=avail, minlength=T)
-    e = p.exhaustion
-    burnt = np.bincount(team, weights=act * burnout_weight(E, e.burnout_threshold, e.burnout_softness), minlength=T)
-    inexp_staff = np.bincount(team, weights=fte_avail * (1 - s.experience(p.recruitment.experience_years)), minlength=T)
-    agency = agency_rn + agency_hca
-    avail_fte_t = np.bincount(team, weights=fte_avail, minlength=T)
-    developed = np.bincount(team, weights=act & (s.development_u < p.leadership.development_share), minlength=T)
-    vacant = np.maximum(0, est - teams.in_post).sum(axis=1)
+    # hca shortfall, agency, gap, patients per RN and the per-team shares (kernels.staffing_rates)
+    r = kernels.staffing_rates(sums, patients, rn_duty, est_fte, est, teams.in_post, gap_rn, gap_hca, agency_rn,
+                               agency_hca, p.staffing.agency_inexperience)
     today.staffing = StaffingDay(
-        active=act, available=avail, establishment=est, head=head, rn_on_duty=rn_duty,
-        patients_per_rn=patients / np.maximum(rn_duty, 0.5),      # someone (site manager) always covers
-        hca_shortfall=hca_short, agency=agency, gap=gap_rn + gap_hca, lent=lent, cross_lent=cross_lent,
-        exhaustion=np.bincount(team, weights=E * avail, minlength=T) / np.maximum(avail_t, 1),
-        exhaustion_mean=mean_or_zero(E[act]),
-        burnt=burnt, burnt_share=burnt / np.maximum(head, 1),
-        inexperience=(inexp_staff + agency * p.staffing.agency_inexperience) / np.maximum(avail_fte_t + agency, 1e-9),
-        development_share=developed / np.maximum(head, 1),
-        vacant=vacant, vacancy=vacant / np.maximum(est.sum(axis=1), 1))
+        active=act, available=avail, establishment=est, head=sums[kernels.HEAD], rn_on_duty=rn_duty,
+        patients_per_rn=r[kernels.PATIENTS_PER_RN],       # someone (site manager) always covers: at least 0.5 RN
+        hca_shortfall=r[kernels.HCA_SHORTFALL], agency=r[kernels.AGENCY], gap=r[kernels.GAP], lent=lent,
+        cross_lent=cross_lent, exhaustion=r[kernels.MEAN_EXHAUSTION], exhaustion_mean=kernels.mean_where(E, act),
+        burnt=sums[kernels.BURNT], burnt_share=r[kernels.BURNT_SHARE], inexperience=r[kernels.INEXPERIENCE_SHARE],
+        development_share=r[kernels.DEVELOPMENT_SHARE], vacant=r[kernels.VACANT], vacancy=r[kernels.VACANCY])
 
 
 def ageing(model: Model, today: Today) -> None:

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
-from sim.streams import BLOCK, DECISIONS, DecisionStream, PatientDraws, Streams, block_draws, decision_seed
+from sim.streams import BLOCK, DECISIONS, DecisionStream, PatientDraws, Streams, decision_seed
 
 
-def test_block_draws_give_the_numbers_of_one_call_per_draw() -> None:
+def test_patient_draws_in_blocks_give_the_numbers_of_one_call_per_draw() -> None:
     n = 3 * BLOCK + 7                                    # across block boundaries
-    for draw in ("random", "standard_exponential", "standard_normal"):
-        one_by_one = np.random.default_rng(11)
-        expected = [float(getattr(one_by_one, draw)()) for _ in range(n)]
-        buffered = block_draws(getattr(np.random.default_rng(11), draw))
-        assert list(itertools.islice(buffered, n)) == expected, draw
+    blocks = PatientDraws.spawn(np.random.SeedSequence([11, 0]))
+    one_by_one = PatientDraws.spawn(np.random.SeedSequence([11, 0]))
+    for use, draw in enumerate(("standard_exponential", "random", "standard_normal")):
+        generator = getattr(one_by_one, PatientDraws.USES[use])
+        expected = [float(getattr(generator, draw)()) for _ in range(n)]
+        buffered = np.concatenate([blocks.draw(use) for _ in range(3)] + [blocks.draw(use, 7)])
+        assert buffered.tolist() == expected, draw
 
 
 def test_a_teams_stays_do_not_depend_on_its_thinning() -> None:
     # Two teams' draws from the same seed: one consumes many thinning uniforms first.
     a = PatientDraws.spawn(np.random.SeedSequence([5, 0]))
     b = PatientDraws.spawn(np.random.SeedSequence([5, 0]))
-    list(itertools.islice(b.acceptance, 1000))
-    list(itertools.islice(b.gaps, 999))
-    assert list(itertools.islice(a.stays, 50)) == list(itertools.islice(b.stays, 50))
+    b.draw(1, 1000)
+    b.draw(0, 999)
+    assert a.draw(2, 50).tolist() == b.draw(2, 50).tolist()
 
 
 def test_streams_are_the_same_for_the_same_replication_and_differ_between_replications() -> None:
@@ -32,8 +32,8 @@ def test_streams_are_the_same_for_the_same_replication_and_differ_between_replic
     assert first.sickness.uniforms(5, 10).tolist() == again.sickness.uniforms(5, 10).tolist()
     assert first.sickness.uniforms(5, 10).tolist() != other.sickness.uniforms(5, 10).tolist()
     assert first.sickness.uniforms(5, 10).tolist() != first.leaving.uniforms(5, 10).tolist()
-    assert next(first.admissions_by_team[2].gaps) == next(again.admissions_by_team[2].gaps)
-    assert next(first.admissions_by_team[0].gaps) != next(first.admissions_by_team[1].gaps)
+    assert first.admissions_by_team[2].draw(0, 1) == again.admissions_by_team[2].draw(0, 1)
+    assert first.admissions_by_team[0].draw(0, 1) != first.admissions_by_team[1].draw(0, 1)
 
 
 def test_a_decisions_numbers_depend_only_on_day_key_and_slot() -> None:
