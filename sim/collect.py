@@ -142,6 +142,7 @@ def _collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     jobs.sort(key=lambda j: j["job"])
     frames, seen, done = [], set(), []
     months: dict[str, int] = {}
+    drawn: dict[str, bool] = {}
     for j in (j for j in jobs if j["status"] == "completed"):
         try:
             ts = pd.read_parquet(Path(j["folder"]) / "timeseries.parquet")
@@ -155,6 +156,7 @@ def _collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         seen.add(name)
         j["scenario"] = name
         months[name] = int(((j["config"] or {}).get("outputs") or {}).get("summary_months", 12))
+        drawn[name] = bool((j["config"] or {}).get("parameter_uncertainty", False))
         frames.append(ts)
         done.append(j)
     if not done:
@@ -168,7 +170,7 @@ def _collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         if reference:
             log.warning("reference scenario %r not among %s; using %r", reference, scenarios, scenarios[0])
         reference = scenarios[0]
-    summary = summarise(ts, reference=reference, months=months)
+    summary = summarise(ts, reference=reference, months=months, uncertainty=drawn)
     outputs.write_parquet(sweep_dir / "timeseries.parquet", ts)
     outputs.write_csv(sweep_dir / "summary.csv", summary)
     ce = cost_effectiveness(ts, reference=reference, months=months)
