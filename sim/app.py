@@ -13,10 +13,9 @@ import pandas as pd
 import yaml
 from omegaconf import DictConfig, OmegaConf
 
-from sim import outputs
+from sim import outputs, uncertainty
 from sim.config import DEFAULT_SCENARIO, Config, ConfigError, as_dict, compose, flatten, to_config
 from sim.evidence import parameter_table
-from sim import uncertainty
 from sim.runner import n_workers, ordered_map, run_replication, run_scenario
 from sim.summary import summarise
 
@@ -232,8 +231,9 @@ def prepare(cfg: DictConfig, task_overrides: list[str] | None = None, swept: set
             cfg.description = f"{cfg.description} This run changes it: {', '.join(changes)}."
             cfg.scenario = name
             if cfg.question.answer == "targets":      # the baseline's question is not this run's
+                policy = [o for o in changes if o.lstrip("+~").split("=")[0].split(".")[0] not in KEPT_FOR_BASELINE]
                 cfg.question.answer = "difference"
-                cfg.question.text = f"What does changing the baseline ({', '.join(changes)}) do?"
+                cfg.question.text = f"What does changing the baseline ({', '.join(policy or changes)}) do?"
     typed = to_config(cfg)
     uncertainty.check(typed)
     return typed

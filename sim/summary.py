@@ -224,21 +224,36 @@ ROI_OUTCOMES = (("leavers_avoided", "cost_per_leaver_avoided", "leaver"),
                 ("adverse_events_avoided", "cost_per_adverse_event_avoided", "adverse"))
 
 
+def rank_key(net_cost: float, benefit: float) -> tuple[int, float] | None:
+    """How an option ranks on one outcome (lower key first), or None when it has no benefit.
+
+    Options that save money while avoiding the outcome (net cost <= 0: they dominate doing
+    nothing) come first, the one avoiding most first; then the others by net cost per unit
+    of outcome avoided. A negative cost per outcome would otherwise rank an option that
+    saves a little money and avoids almost nothing above one that avoids a great deal.
+    """
+    if not benefit > 0:
+        return None
+    return (0, -benefit) if net_cost <= 0 else (1, net_cost / benefit)
+
+
 def probability_first(paired: pd.DataFrame, benefit: str) -> pd.Series:
-    """Per scenario, the share of replications in which it ranks first: in replication r the
-    options are ranked by net cost per unit of benefit among those with a positive benefit
-    in r (an option with none cannot rank first); ties share the replication. Paired
-    replications carry the same random numbers and posterior draw in every option."""
+    """Per scenario, the share of replications in which it ranks first (:func:`rank_key`,
+    on replication r's own net cost and benefit; an option with no benefit in r cannot rank
+    first; ties share the replication). Paired replications carry the same random numbers
+    and posterior draw in every option, so this is the probability over both kinds of
+    uncertainty that the option is the best buy."""
     wins: dict[str, float] = {s: 0.0 for s in dict.fromkeys(paired["scenario"])}
     reps = list(dict.fromkeys(paired["replication"]))
     for _, g in paired.groupby("replication", sort=False):
-        ok = g[g[benefit] > 0]
-        if ok.empty:
+        keys = {str(r.scenario): k for r in g.itertuples()
+                if (k := rank_key(float(r.net_cost), float(getattr(r, benefit)))) is not None}
+        if not keys:
             continue
-        score = ok["net_cost"] / ok[benefit]
-        best = ok[np.isclose(score, score.min(), rtol=1e-12, atol=0)]
-        for s in best["scenario"]:
-            wins[s] += 1.0 / len(best)
+        best = min(keys.values())
+        winners = [s for s, k in keys.items() if k == best]
+        for s in winners:
+            wins[s] += 1.0 / len(winners)
     return pd.Series({s: w / len(reps) for s, w in wins.items()})
 
 
@@ -272,9 +287,11 @@ def cost_effectiveness(ts: pd.DataFrame, reference: str, months: Months = 12) ->
         rows.append(row)
     out = pd.DataFrame(rows)
     if len(out) >= 2:
-        for benefit, per, short in ROI_OUTCOMES:
+        for benefit, _per, short in ROI_OUTCOMES:
             first = probability_first(paired, benefit)
             out[f"p_first_{short}"] = out["scenario"].map(first).astype(float)
-            ranked = out[per].where(out[benefit] > 0)
-            out[f"rank_{short}"] = ranked.rank(method="min").astype("Int64")
+            keys = {i: k for i, r in out.iterrows()
+                    if (k := rank_key(float(r["net_cost"]), float(r[benefit]))) is not None}
+            out[f"rank_{short}"] = pd.array([1 + sum(k < keys[i] for k in keys.values()) if i in keys else pd.NA
+                                             for i in out.index], dtype="Int64")
     return out
