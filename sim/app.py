@@ -230,10 +230,10 @@ def prepare(cfg: DictConfig, task_overrides: list[str] | None = None, swept: set
             changes = [o for o in single_overrides if scenario_from_overrides([o])]
             cfg.description = f"{cfg.description} This run changes it: {', '.join(changes)}."
             cfg.scenario = name
-            if cfg.question.answer == "targets":      # the baseline's question is not this run's
-                policy = [o for o in changes if o.lstrip("+~").split("=")[0].split(".")[0] not in KEPT_FOR_BASELINE]
+            policy = [o for o in changes if o.lstrip("+~").split("=")[0].split(".")[0] not in KEPT_FOR_BASELINE]
+            if cfg.question.answer == "targets" and policy:   # the baseline's question is not this run's
                 cfg.question.answer = "difference"
-                cfg.question.text = f"What does changing the baseline ({', '.join(policy or changes)}) do?"
+                cfg.question.text = f"What does changing the baseline ({', '.join(policy)}) do?"
     typed = to_config(cfg)
     uncertainty.check(typed)
     return typed

@@ -389,8 +389,8 @@ def target_rows(run: RunData, scenario: str) -> list[dict[str, Any]]:
         if not values:
             continue
         metric = m.get("metric", "")
-        share = m["estimator"] == "mean" and metric_bounds(metric) == (0.0, 1.0) or metric in ("leaver_rate",
-                                                                                              "nurses_missing_some_care")
+        share = (m["estimator"] in ("mean", "start_jump") and metric_bounds(metric) == (0.0, 1.0)
+                 or metric in ("leaver_rate", "nurses_missing_some_care"))
         lo_b, hi_b = (0.0, 1.0) if share or m["estimator"] == "start_jump" else (0.0, math.inf)
         mean, _, lo, hi = bounded_interval(np.asarray(values), lo_b, hi_b)
         rows.append({"target": t, "mean": mean, "low": lo if len(values) > 1 else float("nan"),
@@ -414,10 +414,10 @@ def answer_targets(run: RunData, q: Mapping[str, Any]) -> tuple[str, list[Headli
         inside += ok
         unit = "%" if r["percent"] else ""
         h = Headline(t.label, r["mean"] * k(r), r["low"] * k(r), r["high"] * k(r), unit,
-                     note=f"target {_range(t, k(r), unit)} ({t.short_source})")
+                     note=f"target {_range(t, k(r), unit)} ({_source(t)})")
         value, interval = h.formatted()
         details.append({"Target": t.label, "Model (steady-state year)": value, "95% interval": interval,
-                        "NHS target": _range(t, k(r), unit), "Met": "yes" if ok else "no", "Source": t.short_source})
+                        "NHS target": _range(t, k(r), unit), "Met": "yes" if ok else "no", "Source": _source(t)})
         if not ok:
             outside.append(f"{t.label[0].lower() + t.label[1:]} ({value} against {_range(t, k(r), unit)})")
         if t.measure.get("metric") in ("burnout_prevalence", "vacancy_rate", "leaver_rate") and t.measure[
@@ -426,7 +426,7 @@ def answer_targets(run: RunData, q: Mapping[str, Any]) -> tuple[str, list[Headli
     n_last = run.summary_months
     text = (f"In its steady-state year (the last {n_last} months), the model's typical trust meets {inside} of the "
             f"{len(rows)} national targets that one run of it can be checked against (conf/targets/england.yaml). "
-            + " ".join(f"{_cap(_name(h.label))}: {_phrase(h)}, {h.note}." for h in heads))
+            + " ".join(f"{h.label}: {_phrase(h)}, {h.note}." for h in heads))
     if outside:
         text += " Outside its target: " + "; ".join(outside) + "."
     text += (" The targets on blame and compassionate trusts and on culture change need other scenarios: "
@@ -434,8 +434,10 @@ def answer_targets(run: RunData, q: Mapping[str, Any]) -> tuple[str, list[Headli
     return text, heads[:3], details
 
 
-def _cap(s: str) -> str:
-    return s[:1].upper() + s[1:]
+def _source(t: Any) -> str:
+    """The citation's first part, for a table cell (up to a comma, semicolon or bracket)."""
+    short = t.short_source.split("(")[0].strip()
+    return short or t.short_source
 
 
 def _range(t: Any, k: float, unit: str) -> str:
