@@ -53,9 +53,11 @@ def sensitivity_answer(morris: pd.DataFrame, sobol: pd.DataFrame | None, ranking
     if sobol is not None and len(sobol):
         st = sobol.sort_values("ST", ascending=False).iloc[0]
         lo, hi = max(0.0, st["ST"] - st["ST_conf"]), min(1.0, st["ST"] + st["ST_conf"])
+        shown = min(max(float(st["ST"]), 0.0), 1.0)
+        raw = f"; the estimate, {st['ST']:.0%}, leaves [0, 1] from the small sample" if shown != st["ST"] else ""
         text += (f" The largest total Sobol index is {st['parameter']} on {metric_label(str(st['metric']))[0]}: it "
-                 f"explains {st['ST']:.0%} of that output's variance, alone or through interactions (95% interval "
-                 f"{lo:.0%} to {hi:.0%}).")
+                 f"explains {shown:.0%} of that output's variance, alone or through interactions (95% interval "
+                 f"{lo:.0%} to {hi:.0%}{raw}).")
     return text + (" Intervals are 95% bootstrap intervals of the indices (SALib), kept within their range; they "
                    "reflect the sample's size, not the model's replications.")
 
