@@ -425,7 +425,8 @@ def answer_targets(run: RunData, q: Mapping[str, Any]) -> tuple[str, list[Headli
             heads.append(h)
     n_last = run.summary_months
     text = (f"In its steady-state year (the last {n_last} months), the model's typical trust meets {inside} of the "
-            f"{len(rows)} national targets that one run of it can be checked against (conf/targets/england.yaml). "
+            f"{len(rows)} national targets that one run of it can be checked against (its mean within the target's "
+            f"range; conf/targets/england.yaml). "
             + " ".join(f"{h.label}: {_phrase(h)}, {h.note}." for h in heads))
     if outside:
         text += " Outside its target: " + "; ".join(outside) + "."
