@@ -17,7 +17,7 @@ from sim import outputs, uncertainty
 from sim.config import DEFAULT_SCENARIO, Config, ConfigError, as_dict, compose, flatten, to_config
 from sim.evidence import parameter_table
 from sim.runner import n_workers, ordered_map, run_replication, run_scenario
-from sim.summary import summarise
+from sim.summary import cost_effectiveness, summarise
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,10 @@ def run_to_folder(cfg: Config, run_dir: Path, report: bool = True, label: str = 
         summary = summarise(ts, reference=baseline.scenario if baseline is not None else cfg.reference_scenario,
                             months=cfg.outputs.summary_months, uncertainty=drawn)
         outputs.write_csv(run_dir / "summary.csv", summary)
+        if baseline is not None:            # a costed change of the baseline: its return on investment
+            ce = cost_effectiveness(ts, reference=baseline.scenario, months=cfg.outputs.summary_months)
+            if not ce.empty:
+                outputs.write_csv(run_dir / "cost_effectiveness.csv", ce)
         outputs.write_json(run_dir / "provenance.json",
                            outputs.provenance(cfg.seed, cfg.n_replications, started, outputs.now_iso()))
         if report:

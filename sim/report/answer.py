@@ -474,8 +474,9 @@ def answer_roi(run: RunData, q: Mapping[str, Any]) -> tuple[str, list[Headline]]
     adverse = h("adverse_reduction_per_1000", f"Adverse events avoided per 1,000 patient-days: {name}",
                 "per 1,000 patient-days")
     saving = h("agency_saving", "Bank and agency saving a year", "£ a year")
+    saved = " (negative: a saving on average)" if net.value < 0 else ""
     desc = (f"{name} costs {money(top['intervention_cost'])} a year and saves {_phrase(saving)} of bank and agency "
-            f"spend: a net cost of {_phrase(net)}. It avoids {_phrase(leavers)} (the leaver rate "
+            f"spend: a net cost of {_phrase(net)}{saved}. It avoids {_phrase(leavers)} (the leaver rate "
             f"{format_number(top['leaver_rate_reduction'] * 100, decimals=2)} pp lower, counted at the headcount of "
             f"{run.reference}), and adverse events fall by {_phrase(adverse)}")
     if is_missing(per.value) or not math.isfinite(per.value):
@@ -531,6 +532,9 @@ def build_answer(run: RunData) -> Answer:
             words = f"the last {run.summary_months} months, per year"
     if got is None:
         got = answer_difference(run, q)
+        kind = "difference"
+    if kind == "difference" and run.cost is not None and (roi := answer_roi(run, q)) is not None:
+        got = (f"{got[0]} Return on investment: {roi[0][0].lower()}{roi[0][1:]}", got[1])   # a costed change
     text, heads = got
     return Answer(question=q["text"], text=text, headlines=list(heads), window=words,
                   uncertainty=uncertainty_text(run), details=details)

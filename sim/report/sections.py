@@ -138,8 +138,10 @@ def findings(run: RunData) -> Section:
         if found:
             label = " (reference)" if name == run.reference and several(run) else ""
             blocks.append({"name": name, "label": label, "findings": found})
+    from sim.report.answer import uncertainty_text  # noqa: PLC0415
+
     return {"blocks": blocks, "summary_months": run.summary_months, "paired": several(run),
-            "cost_headline": cost_headline(run)}
+            "cost_headline": cost_headline(run), "uncertainty": uncertainty_text(run)}
 
 
 # --------------------------------------------------------------------------- time course

@@ -147,12 +147,13 @@ def sim(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_single_run_that_changes_the_baseline_is_compared_with_it(tmp_path: Path) -> None:
     out = tmp_path / "blame"
-    proc = sim("leadership=blame", "organisation=small", "organisation.n_teams=1", "years=1", "warmup_years=0",
+    proc = sim("leadership=blame", "intervention=peer_support", "intervention.peer_support.start_month=0",
+               "organisation=small", "organisation.n_teams=1", "years=1", "warmup_years=0",
                "n_replications=2", "n_jobs=1", "progress=false", f"hydra.run.dir={out}")
     assert proc.returncode == 0, proc.stderr
     ts = pd.read_parquet(out / "timeseries.parquet")
     names = list(dict.fromkeys(ts["scenario"]))
-    assert len(names) == 2 and names[0] == "baseline" and names[1].startswith("blame+")
+    assert len(names) == 2 and names[0] == "baseline" and "blame" in names[1] and "peer_support" in names[1]
     run = names[1]
     summary = pd.read_csv(out / "summary.csv")
     assert summary[summary["scenario"] == "baseline"]["diff"].isna().all()
@@ -166,6 +167,8 @@ def test_single_run_that_changes_the_baseline_is_compared_with_it(tmp_path: Path
     answer = answer[:answer.index("</section>")]
     assert "run alongside the baseline under common random numbers" in answer
     assert "leadership=blame" in answer and "95% interval" in answer
+    assert "Return on investment" in answer and "net cost" in answer          # a costed change: its return
+    assert len(pd.read_csv(out / "cost_effectiveness.csv")) == 1
 
 
 @pytest.mark.slow
