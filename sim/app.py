@@ -247,8 +247,7 @@ def prepare(cfg: DictConfig, task_overrides: list[str] | None = None, swept: set
 #: the baseline it is compared with keeps them (the organisation too: the comparison is
 #: the same organisation under the baseline's culture, demand and interventions).
 KEPT_FOR_BASELINE = ("organisation", "seed", "n_replications", "n_jobs", "years", "warmup_years", "progress",
-                     "resume", "parameter_uncertainty", "posterior", "outputs", "mechanisms", "question",
-                     "compare_with_baseline")
+                     "resume", "parameter_uncertainty", "posterior", "outputs", "mechanisms")
 
 
 def baseline_overrides(single_overrides: list[str]) -> list[str] | None:
