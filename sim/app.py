@@ -13,17 +13,37 @@ import pandas as pd
 import yaml
 from omegaconf import DictConfig, OmegaConf
 
-from sim import outputs
-from sim.config import DEFAULT_SCENARIO, Config, ConfigError, as_dict, flatten, to_config
+from sim import outputs, uncertainty
+from sim.config import DEFAULT_SCENARIO, Config, ConfigError, as_dict, compose, flatten, to_config
 from sim.evidence import parameter_table
-from sim.runner import run_scenario
-from sim.summary import summarise
+from sim.runner import n_workers, ordered_map, run_replication, run_scenario
+from sim.summary import cost_effectiveness, summarise
 
 log = logging.getLogger(__name__)
 
 
-def run_to_folder(cfg: Config, run_dir: Path, report: bool = True, label: str = "") -> pd.DataFrame:
+#: The folder of a single run that holds the config of the baseline it was compared with.
+COMPARED_FOLDER = "compared_baseline"
+
+
+def run_with_baseline(cfg: Config, baseline: Config, label: str = "") -> pd.DataFrame:
+    """The baseline's replications, then the run's, in one pool of workers: replication r
+    of both uses the same seed (common random numbers) and, with parameter uncertainty,
+    the same posterior draw, so their paired differences carry no noise of their own."""
+    tasks = [(c, r) for c in (baseline, cfg) for r in range(c.n_replications)]
+    frames = ordered_map(run_replication, tasks, workers=n_workers(cfg, len(tasks)),
+                         desc=f"{label}{cfg.scenario} and {baseline.scenario}: replications", unit="rep",
+                         progress=cfg.progress)
+    return pd.concat(frames, ignore_index=True)
+
+
+def run_to_folder(cfg: Config, run_dir: Path, report: bool = True, label: str = "",
+                  baseline: Config | None = None) -> pd.DataFrame:
     """Run the scenario and write the output contract into ``run_dir``.
+
+    With ``baseline`` (a single run that changes the baseline) the baseline is run
+    alongside under common random numbers, its rows come first in the outputs and the
+    summary's differences are taken against it; its config is kept in ``compared_baseline/``.
 
     Files appear only when complete (atomic rename); ``status.json`` says ``running``
     until everything is written. If anything fails or the run is interrupted (Ctrl-C,
@@ -44,11 +64,26 @@ def run_to_folder(cfg: Config, run_dir: Path, report: bool = True, label: str = 
 
             ts, tables = individuals.run_scenario(cfg, label)
             individuals.write_tables(run_dir, tables)
+            if baseline is not None:
+                ts = pd.concat([run_scenario(baseline, label), ts], ignore_index=True)
+        elif baseline is not None:
+            ts = run_with_baseline(cfg, baseline, label)
         else:
             ts = run_scenario(cfg, label)
+        drawn = {cfg.scenario: cfg.parameter_uncertainty}
+        if baseline is not None:
+            compared = run_dir / COMPARED_FOLDER
+            compared.mkdir(exist_ok=True)
+            outputs.write_text(compared / "config.yaml", OmegaConf.to_yaml(OmegaConf.create(as_dict(baseline))))
+            drawn[baseline.scenario] = baseline.parameter_uncertainty
         outputs.write_parquet(run_dir / "timeseries.parquet", ts)
-        summary = summarise(ts, reference=cfg.reference_scenario, months=cfg.outputs.summary_months)
+        summary = summarise(ts, reference=baseline.scenario if baseline is not None else cfg.reference_scenario,
+                            months=cfg.outputs.summary_months, uncertainty=drawn)
         outputs.write_csv(run_dir / "summary.csv", summary)
+        if baseline is not None:            # a costed change of the baseline: its return on investment
+            ce = cost_effectiveness(ts, reference=baseline.scenario, months=cfg.outputs.summary_months)
+            if not ce.empty:
+                outputs.write_csv(run_dir / "cost_effectiveness.csv", ce)
         outputs.write_json(run_dir / "provenance.json",
                            outputs.provenance(cfg.seed, cfg.n_replications, started, outputs.now_iso()))
         if report:
@@ -131,7 +166,8 @@ def resume_conflict(cfg: Config, run_dir: Path) -> str | None:
 
 
 #: Overrides that do not make a scenario (they are the same across a sweep's jobs).
-NOT_SCENARIO_KEYS = {"experiment", "seed", "n_replications", "n_jobs", "years", "progress", "resume"}
+NOT_SCENARIO_KEYS = {"experiment", "seed", "n_replications", "n_jobs", "years", "progress", "resume",
+                     "parameter_uncertainty", "posterior", "compare_with_baseline", "question"}
 
 
 GROUPS = {"organisation", "demand", "leadership", "collaboration", "intervention"}
@@ -147,7 +183,7 @@ def scenario_from_overrides(task_overrides: list[str], swept: set[str] | None = 
     parts = []
     for o in sorted(x.lstrip("+~") for x in task_overrides):
         key, _, value = o.partition("=")
-        if key.startswith("hydra") or key in NOT_SCENARIO_KEYS or key == "scenario":
+        if key.startswith("hydra") or key.split(".")[0] in NOT_SCENARIO_KEYS or key == "scenario":
             continue
         if swept is not None and key not in swept:
             continue
@@ -198,7 +234,46 @@ def prepare(cfg: DictConfig, task_overrides: list[str] | None = None, swept: set
             changes = [o for o in single_overrides if scenario_from_overrides([o])]
             cfg.description = f"{cfg.description} This run changes it: {', '.join(changes)}."
             cfg.scenario = name
-    return to_config(cfg)
+            policy = [o for o in changes if o.lstrip("+~").split("=")[0].split(".")[0] not in KEPT_FOR_BASELINE]
+            if cfg.question.answer == "targets" and policy:   # the baseline's question is not this run's
+                cfg.question.answer = "difference"
+                cfg.question.text = f"What does changing the baseline ({', '.join(policy)}) do?"
+    typed = to_config(cfg)
+    uncertainty.check(typed)
+    return typed
+
+
+#: Overrides of a single run that set where and how it runs rather than what it changes:
+#: the baseline it is compared with keeps them (the organisation too: the comparison is
+#: the same organisation under the baseline's culture, demand and interventions).
+KEPT_FOR_BASELINE = ("organisation", "seed", "n_replications", "n_jobs", "years", "warmup_years", "progress",
+                     "resume", "parameter_uncertainty", "posterior", "outputs", "mechanisms")
+
+
+def baseline_overrides(single_overrides: list[str]) -> list[str] | None:
+    """The overrides of the baseline a single run is compared with, or None when the run
+    is the baseline itself (no scenario-changing override), is named by hand
+    (``scenario=``) or runs an experiment (which has its own question)."""
+    keys = [o.lstrip("+~").partition("=")[0] for o in single_overrides]
+    if any(k in ("experiment", "scenario") for k in keys):
+        return None
+    kept = [o for o, k in zip(single_overrides, keys, strict=True)
+            if k.startswith("hydra") or k.split(".")[0].split("/")[0] in KEPT_FOR_BASELINE]
+    changed = [o for o in single_overrides if o not in kept and scenario_from_overrides([o])]
+    if not changed:
+        return None
+    return [o for o in kept if not o.lstrip("+~").startswith("hydra")] + [f"scenario={DEFAULT_SCENARIO}"]
+
+
+def comparison_baseline(cfg: Config, single_overrides: list[str] | None) -> Config | None:
+    """The validated baseline a single run is run alongside (``compare_with_baseline``), or None."""
+    if not cfg.compare_with_baseline or not single_overrides or cfg.analysis != "scenario":
+        return None
+    overrides = baseline_overrides(single_overrides)
+    if overrides is None:
+        return None
+    base = prepare(compose(overrides))
+    return None if base.scenario == cfg.scenario else base
 
 
 def run_job(cfg: DictConfig, run_dir: Path, task_overrides: list[str] | None = None,
@@ -223,11 +298,15 @@ def run_job(cfg: DictConfig, run_dir: Path, task_overrides: list[str] | None = N
 
             run_sensitivity(typed, run_dir)
             return None
-        log.info("scenario %s: %d replications x %g years -> %s (estimated %s)", typed.scenario,
-                 typed.n_replications, typed.years, run_dir, format_duration(estimate_seconds(typed)))
+        baseline = comparison_baseline(typed, single_overrides) if task_overrides is None else None
+        seconds = estimate_seconds(typed) + (estimate_seconds(baseline) if baseline is not None else 0.0)
+        log.info("scenario %s: %d replications x %g years -> %s (estimated %s)%s", typed.scenario,
+                 typed.n_replications, typed.years, run_dir, format_duration(seconds),
+                 f"; compared with {baseline.scenario}, run alongside under common random numbers"
+                 if baseline is not None else "")
         # In a sweep the collected report (sweep folder) shows every job; `python -m sim.report
         # DIR/<job>` still builds one for a single job on demand.
-        return run_to_folder(typed, run_dir, report=task_overrides is None, label=label)
+        return run_to_folder(typed, run_dir, report=task_overrides is None, label=label, baseline=baseline)
     finally:
         outputs.release_lock(run_dir)
 

@@ -142,6 +142,7 @@ def _collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     jobs.sort(key=lambda j: j["job"])
     frames, seen, done = [], set(), []
     months: dict[str, int] = {}
+    drawn: dict[str, bool] = {}
     for j in (j for j in jobs if j["status"] == "completed"):
         try:
             ts = pd.read_parquet(Path(j["folder"]) / "timeseries.parquet")
@@ -155,6 +156,7 @@ def _collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         seen.add(name)
         j["scenario"] = name
         months[name] = int(((j["config"] or {}).get("outputs") or {}).get("summary_months", 12))
+        drawn[name] = bool((j["config"] or {}).get("parameter_uncertainty", False))
         frames.append(ts)
         done.append(j)
     if not done:
@@ -168,7 +170,7 @@ def _collect(sweep_dir: Path) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
         if reference:
             log.warning("reference scenario %r not among %s; using %r", reference, scenarios, scenarios[0])
         reference = scenarios[0]
-    summary = summarise(ts, reference=reference, months=months)
+    summary = summarise(ts, reference=reference, months=months, uncertainty=drawn)
     outputs.write_parquet(sweep_dir / "timeseries.parquet", ts)
     outputs.write_csv(sweep_dir / "summary.csv", summary)
     ce = cost_effectiveness(ts, reference=reference, months=months)
@@ -201,17 +203,29 @@ def print_outcome(sweep_dir: Path, summary: pd.DataFrame, problems: list[dict[st
 
 
 def print_ranking(ce: pd.DataFrame, months: int = 12) -> None:
-    """The interventions ranked by cost per leaver avoided, with intervals."""
+    """The return on investment of each option, ranked by net cost per leaver avoided when
+    there are two or more, with 95% intervals and the chance of ranking first."""
     def money(x: float) -> str:
-        return "∞" if not math.isfinite(x) else f"£{x:,.0f}"
+        return "—" if not math.isfinite(x) else ("−" if x < 0 else "") + f"£{abs(x):,.0f}"
 
-    print(f"\nInterventions ranked by cost per leaver avoided (last {months} months, 95% interval;"
-          " ∞: benefit not distinguishable from zero):")
-    for row in ce.sort_values("rank_leaver").itertuples():
-        print(f"  {int(row.rank_leaver)}. {row.scenario}: {money(row.cost_per_leaver_avoided)} per leaver avoided "
-              f"({money(row.cost_per_leaver_ci_low)} to {money(row.cost_per_leaver_ci_high)}); "
-              f"{money(row.cost_per_adverse_event_avoided)} per adverse event avoided "
-              f"({money(row.cost_per_adverse_ci_low)} to {money(row.cost_per_adverse_ci_high)})")
+    def interval(lo: float, hi: float) -> str:
+        return "no interval: benefit not distinguishable from zero" if not (math.isfinite(lo) and math.isfinite(hi)) \
+            else f"{money(lo)} to {money(hi)}"
+
+    ranked = "rank_leaver" in ce.columns and len(ce) >= 2
+    print(f"\nReturn on investment, per year over the last {months} months (95% intervals)"
+          + (", ranked by net cost per leaver avoided:" if ranked else ":"))
+    rows = ce.sort_values(["rank_leaver", "net_cost"], na_position="last") if ranked else ce
+    for row in rows.itertuples():
+        rank = getattr(row, "rank_leaver", None) if ranked else None
+        head = f"  {int(rank)}. " if rank is not None and not pd.isna(rank) else "  -  "
+        per = (f"{money(row.cost_per_leaver_avoided)} per leaver avoided "
+               f"({interval(row.cost_per_leaver_ci_low, row.cost_per_leaver_ci_high)})"
+               if math.isfinite(row.cost_per_leaver_avoided) else "no leavers avoided on average")
+        first = f"; chance of ranking first {row.p_first_leaver:.0%}" if ranked else ""
+        net = interval(row.net_cost_ci_low, row.net_cost_ci_high)
+        print(f"{head}{row.scenario}: net cost {money(row.net_cost)} a year ({net}); "
+              f"{row.leavers_avoided:.1f} leavers avoided a year; {per}{first}")
 
 
 class CollectSweep(Callback):

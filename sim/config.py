@@ -158,6 +158,30 @@ class Outputs:
     individuals_snapshot_months: int = p(1, None, default=12)
 
 
+#: How a question is answered (``question.answer``): the paired difference of each scenario from
+#: the reference (a single run: its levels, or against the baseline it changes); the main
+#: effects and interaction of a 2x2 design; months to half of an intervention's effect; the
+#: model beside the NHS targets (conf/targets/england.yaml); return on investment of costed
+#: interventions.
+ANSWER_KINDS = ("difference", "factorial", "time_to_half", "targets", "return_on_investment")
+#: The window a question needs (``question.window``): the steady state (the last
+#: ``outputs.summary_months``), the demand shock's months, or ``question.months``.
+WINDOWS = ("steady", "shock", "months")
+
+
+@dataclass
+class Question:
+    """The question a run answers: the report opens with its answer, computed over the window
+    the question needs, for the metrics that answer it (docs/model.md, "The answer first")."""
+
+    text: str = ""                  # empty: the run's description
+    answer: str = "difference"      # one of ANSWER_KINDS
+    window: str = "steady"          # one of WINDOWS
+    months: list[int] = field(default_factory=list)   # window=months: [first month, end month) of the outputs
+    metrics: list[str] = field(default_factory=lambda: ["burnout_prevalence", "vacancy_rate", "leaver_rate",
+                                                        "adverse_events_per_1000"])
+
+
 @dataclass
 class Config:
     scenario: str = "baseline"
@@ -191,6 +215,10 @@ class Config:
     analysis: str = "scenario"
     sensitivity: Sensitivity = field(default_factory=Sensitivity)
     outputs: Outputs = field(default_factory=Outputs)
+    question: Question = field(default_factory=Question)
+    parameter_uncertainty: bool = False
+    posterior: str = "conf/calibration/posterior_england.csv"
+    compare_with_baseline: bool = True
 
 
 #: Sections whose values the model reads live, so a scheduled change takes effect
@@ -359,6 +387,32 @@ def _check_sensitivity_rules(cfg: Config) -> None:
             raise ConfigError(f"{where}: low={sp.low} must be below high={sp.high}")
 
 
+def _check_question(cfg: Config, horizon_months: int) -> None:
+    """The question's answer kind, window and metrics (names of the output contract's records)."""
+    from sim.metric_records import BY_NAME  # noqa: PLC0415 - metric records import nothing from here
+
+    q = cfg.question
+    if q.answer not in ANSWER_KINDS:
+        raise ConfigError(f"question.answer={q.answer!r} is not known; allowed: {', '.join(ANSWER_KINDS)}")
+    if q.window not in WINDOWS:
+        raise ConfigError(f"question.window={q.window!r} is not known; allowed: {', '.join(WINDOWS)}")
+    if q.window == "months":
+        if len(q.months) != 2 or not 0 <= q.months[0] < q.months[1] <= horizon_months:
+            raise ConfigError(f"question.months={list(q.months)} is not a window; allowed: [first, end] with "
+                              f"0 <= first < end <= {horizon_months} (years={cfg.years:g}) when question.window=months")
+    elif q.months:
+        raise ConfigError(f"question.months={list(q.months)} is set but question.window={q.window}; allowed: [] "
+                          "(or question.window=months)")
+    if q.window == "shock" and (cfg.demand.shock_months <= 0 or cfg.demand.shock_multiplier == 1.0):
+        raise ConfigError("question.window=shock but the demand has no shock; allowed: demand=shock, or "
+                          "question.window=steady|months")
+    if not q.metrics:
+        raise ConfigError("question.metrics is empty; allowed: one or more metric names (sim/metric_records.py)")
+    for i, m in enumerate(q.metrics):
+        if m not in BY_NAME:
+            raise ConfigError(f"question.metrics[{i}]={m!r} is not a metric; allowed: {', '.join(BY_NAME)}")
+
+
 def _check_rules(cfg: Config) -> None:
     check_scenario_name(cfg.scenario)
     if cfg.reference_scenario is not None:
@@ -398,6 +452,7 @@ def _check_rules(cfg: Config) -> None:
     if cfg.analysis not in ("scenario", "sensitivity"):
         raise ConfigError(f"analysis='{cfg.analysis}' is not known; allowed: scenario, sensitivity")
     _check_sensitivity_rules(cfg)
+    _check_question(cfg, horizon_months)
     d = cfg.demand
     if d.shock_months > 0 and d.shock_multiplier != 1.0 and d.shock_start_month >= horizon_months:
         raise ConfigError(f"demand.shock_start_month={d.shock_start_month} is after the horizon, so the shock would "

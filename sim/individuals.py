@@ -206,8 +206,9 @@ def concat_tables(parts: Sequence[dict[str, pd.DataFrame]]) -> dict[str, pd.Data
 def run_replication(cfg: Config, replication: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """One replication's time series and individual tables (``outputs.individuals`` on)."""
     from sim.model import Model  # noqa: PLC0415 - sim.model imports this module
+    from sim.uncertainty import replication_config  # noqa: PLC0415 - as sim.model
 
-    model = Model(cfg, replication)
+    model = Model(replication_config(cfg, replication), replication)
     frame = model.run().to_frame(cfg.scenario, replication, cfg.outputs.team_metrics)
     assert model.individuals is not None
     return frame, model.individuals.tables(cfg.scenario, replication)

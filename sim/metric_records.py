@@ -52,6 +52,16 @@ class MetricRecord:
     headline_unit: str = ""         # words after a headline number where the number alone would not say it
 
     @property
+    def bounds(self) -> tuple[float, float]:
+        """The range the metric's values (and so its means and their intervals) can take:
+        shares and 0-1 levels in [0, 1], everything else non-negative; annualised rates
+        (leavers, leader turnover) are non-negative but not bounded by 1 (a month's rate a
+        year can exceed it)."""
+        if self.name in ANNUALISED or self.kind not in (Kind.SHARE, Kind.LEVEL):
+            return 0.0, float("inf")
+        return 0.0, 1.0
+
+    @property
     def percent(self) -> bool:
         return self.kind is Kind.SHARE
 
@@ -66,6 +76,9 @@ def _r(name: str, label: str, unit: str, kind: Kind, *levels: Level, contract: b
 
 
 _PER_1000 = " per 1,000 patient-days"
+
+#: Shares that are monthly flows annualised (x 12): non-negative, but above 1 in a bad month.
+ANNUALISED: frozenset[str] = frozenset({"leaver_rate", "leader_turnover"})
 
 #: Every metric, in reading order: the contract first, then by theme (flows of staff,
 #: patients, incidents, cover, staff state, leaders, the organisation, the system).
@@ -196,6 +209,13 @@ def metric_label(metric: str) -> tuple[str, str]:
     rec = BY_NAME.get(base)
     title, unit = (rec.label, rec.unit) if rec else (base.replace("_", " ").capitalize(), "value")
     return (f"{title}, organisation {organisation}" if organisation else title), unit
+
+
+def metric_bounds(metric: str) -> tuple[float, float]:
+    """The range a metric's values can take (:attr:`MetricRecord.bounds`); unknown metrics and
+    preset differences are unbounded."""
+    rec = record(metric) if split_difference(metric) is None else None
+    return rec.bounds if rec else (float("-inf"), float("inf"))
 
 
 def headline_unit(metric: str) -> str:

@@ -123,7 +123,7 @@ def mark_failed(run_dir: Path, error: str, **extra: Any) -> None:
 
 #: The results of a run (or a collected sweep): present only when its status is completed.
 RESULT_NAMES = ("timeseries.parquet", "summary.csv", "provenance.json", "report.html", "cost_effectiveness.csv",
-                "jobs.csv", "figures", "brief.html", "brief.md", "tables.xlsx")
+                "jobs.csv", "figures", "brief.html", "brief.md", "tables.xlsx", "compared_baseline")
 
 
 def discard_results(folder: Path, names: tuple[str, ...] = RESULT_NAMES) -> None:

@@ -18,13 +18,15 @@ from tqdm import tqdm
 
 from sim.config import Config
 from sim.model import Model
+from sim.uncertainty import replication_config
 
 T = TypeVar("T")
 
 
 def run_replication(cfg: Config, replication: int) -> pd.DataFrame:
-    """One replication as a tidy frame (scenario, replication, month, team, metric, value)."""
-    recorder = Model(cfg, replication).run()
+    """One replication as a tidy frame (scenario, replication, month, team, metric, value);
+    with ``parameter_uncertainty`` its parameters are those of its posterior draw (sim/uncertainty.py)."""
+    recorder = Model(replication_config(cfg, replication), replication).run()
     return recorder.to_frame(cfg.scenario, replication, cfg.outputs.team_metrics)
 
 

@@ -19,6 +19,7 @@ The assumptions are of two kinds:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,25 @@ DRIVERS_FILE = REPO_ROOT / "docs" / "sensitivity_drivers.yaml"
 
 #: How many drivers and scenario assumptions the page has room for.
 MAX_DRIVERS, MAX_SCENARIO_ASSUMPTIONS = 4, 8
+#: The longest answer paragraph a one-page brief holds (characters); a longer answer (an
+#: experiment with many options) is cut at a sentence and points to the report.
+MAX_ANSWER_CHARS = 1000
+
+
+def brief_answer(text: str, limit: int = MAX_ANSWER_CHARS) -> str:
+    """The answer as the brief prints it: whole, or its first sentences up to ``limit``
+    characters and a pointer to the full answer in the report (so the page stays one A4)."""
+    if len(text) <= limit:
+        return text
+    sentences = re.split(r"(?<=[.;])\s+(?=[A-Z£])", text)
+    kept = ""
+    for sentence in sentences:
+        if len(kept) + len(sentence) + 1 > limit and kept:
+            break
+        kept = f"{kept} {sentence}".strip()
+    if len(kept) > limit:                       # one very long first sentence: cut at a word
+        kept = kept[:limit].rsplit(" ", 1)[0] + " …"
+    return kept + " The full answer, for every option, is in the report."
 #: Evidence comments are cut to this many characters on the page (the tables hold them whole).
 EVIDENCE_CHARS = 72
 
@@ -225,7 +245,7 @@ def make_brief(run: RunData, answer: Answer) -> Brief:
                f"({answer.window}), paired by replication; bars: 95% intervals." if several else
                "Median across replications (line) and 95% band; grey: the months the numbers average.")
     return Brief(
-        title=title_of(run), question=answer.question, answer=answer.text,
+        title=title_of(run), question=answer.question, answer=brief_answer(answer.text),
         numbers=headline_numbers(answer.headlines), window=answer.window, uncertainty=answer.uncertainty,
         figure_caption=caption, drivers=found, drivers_source=source,
         scenario_assumptions=scenario_assumptions(run), command=command, commit=commit,

@@ -27,6 +27,7 @@ def page(run: RunData, figure_dir: Path) -> str:
     design = factorial_design(run.scenario_configs, run.scenarios, run.reference)
     drawn = sections.figures_section(run, figure_dir)  # drawn first, then the culture grids
     bodies = {
+        "answer": sections.answer(run),
         "question": sections.question(run),
         "scenarios": sections.scenarios(run),
         "findings": sections.findings(run),

@@ -45,9 +45,9 @@ CULTURE_METRICS: tuple[str, ...] = ("burnout_prevalence", "vacancy_rate", "adver
 
 #: (anchor, title) of each section in page order; the anchor names its template.
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("question", "Question"), ("scenarios", "Scenarios"), ("findings", "Headline findings"),
+    ("answer", "The answer"), ("question", "Question"), ("scenarios", "Scenarios"), ("findings", "Headline findings"),
     ("time_course", "How fast the effect comes"),
-    ("cultures", "The four cultures"), ("cost", "Cost-effectiveness"),
+    ("cultures", "The four cultures"), ("cost", "Return on investment"),
     ("figures", "Figures"), ("metrics", "All metrics"), ("assumptions", "Assumptions"),
     ("provenance", "Provenance"),
 )
@@ -66,7 +66,25 @@ def several(run: RunData) -> bool:
     return len(run.scenarios) > 1
 
 
-# --------------------------------------------------------------------------- question, scenarios
+# --------------------------------------------------------------------------- answer, question, scenarios
+
+
+def answer(run: RunData) -> Section:
+    """The answer to the run's question, first on the page (sim/report/answer.py)."""
+    from sim.report.answer import build_answer  # noqa: PLC0415 - answer imports this package's data module
+
+    ans = build_answer(run)
+    heads = []
+    for h in ans.headlines:
+        value, interval = h.formatted()
+        unit = h.unit if h.unit not in ("%", "pp", "£") and not h.unit.startswith("£") else ""
+        unit = h.unit[2:] if h.unit.startswith("£ ") else unit
+        heads.append([h.label, f"{value} {unit}".strip(), interval, h.note])
+    details = (table(pd.DataFrame(ans.details), "data targets") if ans.details else None)
+    return {"answer": ans, "headlines": table(pd.DataFrame(heads, columns=["Number", "Value", "95% interval", "Note"]),
+                                                "data headlines") if heads else None,
+            "details": details}
+
 
 
 def question(run: RunData) -> Section:
@@ -121,8 +139,10 @@ def findings(run: RunData) -> Section:
         if found:
             label = " (reference)" if name == run.reference and several(run) else ""
             blocks.append({"name": scenario_label(name), "label": label, "findings": found})
+    from sim.report.answer import uncertainty_text  # noqa: PLC0415
+
     return {"blocks": blocks, "summary_months": run.summary_months, "paired": several(run),
-            "cost_headline": cost_headline(run)}
+            "cost_headline": cost_headline(run), "uncertainty": uncertainty_text(run)}
 
 
 # --------------------------------------------------------------------------- time course
@@ -235,72 +255,67 @@ def cultures(run: RunData, design: Factorial | None, out_dir: Path) -> Section |
 
 # --------------------------------------------------------------------------- cost-effectiveness
 
-#: The cost-effectiveness measures: (label, count column, cost-per column, its interval prefix).
-CE_MEASURES: tuple[tuple[str, str, str, str], ...] = (
-    ("leaver", "leavers_avoided", "cost_per_leaver_avoided", "cost_per_leaver"),
-    ("adverse event", "adverse_events_avoided", "cost_per_adverse_event_avoided", "cost_per_adverse"),
+#: Columns of the return-on-investment table: (heading, column of cost_effectiveness.csv, how to show it).
+ROI_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("Intervention cost a year", "intervention_cost", "money"),
+    ("Bank and agency saving a year", "agency_saving", "money"),
+    ("Net cost a year", "net_cost", "money"),
+    ("Leavers avoided a year", "leavers_avoided", "number"),
+    ("Leaver rate cut (pp)", "leaver_rate_reduction", "pp"),
+    ("Net cost per leaver avoided", "cost_per_leaver_avoided", "ratio:cost_per_leaver"),
+    ("Chance of ranking first (leavers)", "p_first_leaver", "probability"),
+    ("Adverse events avoided per 1,000 patient-days", "adverse_reduction_per_1000", "number"),
+    ("Adverse events avoided a year", "adverse_events_avoided", "number"),
+    ("Net cost per adverse event avoided", "cost_per_adverse_event_avoided", "ratio:cost_per_adverse"),
+    ("Chance of ranking first (adverse events)", "p_first_adverse", "probability"),
 )
 
 
-def _ce_ranked(cost: pd.DataFrame) -> pd.DataFrame:
-    keys = [c for c in ("rank_leaver", "rank_adverse", "cost") if c in cost.columns]
-    return cost.sort_values(keys, kind="stable") if keys else cost
-
-
-def _ce_count(row: Mapping[str, Any], col: str) -> tuple[str, str]:
-    mean, lo, hi = row.get(col), row.get(f"{col}_ci_low"), row.get(f"{col}_ci_high")
-    d = decimals_for(mean, lo, hi)
-    return format_number(mean, decimals=d), f"{format_number(lo, decimals=d)} to {format_number(hi, decimals=d)}"
-
-
-def _ce_ratio(row: Mapping[str, Any], col: str, prefix: str) -> tuple[str, str]:
-    point = row.get(col)
-    text = "no benefit (∞)" if not is_missing(point) and math.isinf(float(point)) else money(point)
-    return text, f"{money(row.get(f'{prefix}_ci_low'))} to {money(row.get(f'{prefix}_ci_high'))}"
-
-
-def _bounded(row: Mapping[str, Any]) -> bool:
-    """Whether a cost per leaver avoided has a finite interval (a benefit distinguishable from zero)."""
-    upper = row.get("cost_per_leaver_ci_high")
-    return not is_missing(upper) and math.isfinite(float(upper))
+def _roi_cell(rec: Mapping[str, Any], col: str, how: str) -> tuple[str, str | None]:
+    value = rec.get(col)
+    if how == "probability":
+        return (MISSING if is_missing(value) else f"{float(value):.0%}"), None
+    if how.startswith("ratio:"):
+        prefix = how.split(":", 1)[1]
+        lo, hi = rec.get(f"{prefix}_ci_low"), rec.get(f"{prefix}_ci_high")
+        if is_missing(value):
+            return "no benefit", None
+        interval = ("benefit not distinguishable from zero" if is_missing(lo) or is_missing(hi)
+                    else f"{money(lo)} to {money(hi)}")
+        return money(value), interval
+    lo, hi = rec.get(f"{col}_ci_low"), rec.get(f"{col}_ci_high")
+    if how == "money":
+        return money(value), f"{money(lo)} to {money(hi)}"
+    scale = 100.0 if how == "pp" else 1.0
+    vals = [None if is_missing(x) else float(x) * scale for x in (value, lo, hi)]
+    d = decimals_for(*vals)
+    return format_number(vals[0], decimals=d), f"{format_number(vals[1], decimals=d)} to {format_number(vals[2], decimals=d)}"
 
 
 def cost(run: RunData) -> Section | None:
-    """The interventions ranked by cost per leaver avoided, with 95% intervals (cost_effectiveness.csv)."""
-    if run.cost is None:
+    """Return on investment (cost_effectiveness.csv): net cost a year, outcomes as rates and
+    as people, cost per outcome and the chance of ranking first, each option a row, ranked
+    by net cost per leaver avoided when there are two options or more."""
+    if run.cost is None or "net_cost" not in run.cost.columns:
         return None
-    period = "Annual cost" if run.summary_months == 12 else f"Cost over the last {run.summary_months} months"
-    heads = ["Rank", "Intervention", "n", period, "Leavers avoided", "Cost per leaver avoided",
-             "Adverse events avoided", "Cost per adverse event avoided", "Rank (adverse events)"]
+    ranked = "rank_leaver" in run.cost.columns and len(run.cost) >= 2
+    frame = run.cost.sort_values(["rank_leaver", "net_cost"], na_position="last") if ranked else run.cost
+    cols = [c for c in ROI_COLUMNS if c[1] in frame.columns]
+    heads = (["Rank"] if ranked else []) + ["Intervention", "n"] + [h for h, _, _ in cols]
     rows = []
-    for rec in _ce_ranked(run.cost).to_dict("records"):
-        cells: list[tuple[str, str | None]] = [(str(rec.get("rank_leaver", MISSING)), None),
-                                               (count(rec.get("n")), None), (money(rec.get("cost")), None)]
-        for _, n_col, ratio, prefix in CE_MEASURES:
-            cells += [_ce_count(rec, n_col), _ce_ratio(rec, ratio, prefix)]
-        cells.append((str(rec.get("rank_adverse", MISSING)), None))
-        rows.append({"scenario": scenario_label(rec["scenario"]), "cells": cells})
-    return {"columns": heads, "rows": rows, "reference": scenario_label(run.reference), "summary_months": run.summary_months}
+    for rec in frame.to_dict("records"):
+        cells: list[tuple[str, str | None]] = [(count(rec.get("n")), None)]
+        cells += [_roi_cell(rec, col, how) for _, col, how in cols]
+        rank = rec.get("rank_leaver")
+        rows.append({"scenario": scenario_label(rec["scenario"]), "rank": (MISSING if is_missing(rank) or rank is pd.NA else
+                                                           str(int(rank))) if ranked else None, "cells": cells})
+    return {"columns": heads, "rows": rows, "reference": scenario_label(run.reference), "summary_months": run.summary_months,
+            "ranked": ranked}
 
 
-def cost_headline(run: RunData) -> dict[str, Any] | None:
-    """The top-ranked intervention (by cost per leaver avoided), and the top one with a sure benefit."""
-    if run.cost is None or run.cost.empty:
-        return None
-    ranked = _ce_ranked(run.cost).to_dict("records")
-    top = ranked[0]
-    point = top.get("cost_per_leaver_avoided")
-    out: dict[str, Any] = {"reference": scenario_label(run.reference), "summary_months": run.summary_months}
-    if is_missing(point) or math.isinf(float(point)):
-        return {**out, "top": None}
-    out["top"] = {"scenario": scenario_label(top["scenario"]), "per_leaver": money(point), "spend": money(top.get("cost")),
-                  "interval": _ce_ratio(top, "cost_per_leaver_avoided", "cost_per_leaver")[1],
-                  "bounded": _bounded(top)}
-    sure = [r for r in ranked if _bounded(r)] if not _bounded(top) else []
-    out["best"] = ({"scenario": scenario_label(sure[0]["scenario"]), "per_leaver": money(sure[0]["cost_per_leaver_avoided"]),
-                    "interval": _ce_ratio(sure[0], "cost_per_leaver_avoided", "cost_per_leaver")[1]}
-                   if sure else None)
-    return out
+def cost_headline(run: RunData) -> None:
+    """Superseded by the answer section (sim/report/answer.py), which opens every report."""
+    return None
 
 
 # --------------------------------------------------------------------------- figures

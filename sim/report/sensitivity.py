@@ -42,6 +42,32 @@ def labelled(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def sensitivity_answer(morris: pd.DataFrame, sobol: pd.DataFrame | None, ranking: pd.Series) -> str:
+    """The answer first: which parameters move the outputs most over their ranges, with the
+    95% bootstrap intervals of the Morris and Sobol indices."""
+    if ranking.empty or morris.empty:
+        return "No parameter was analysed."
+    top = [str(k) for k in ranking.sort_values(ascending=False).index[:3]]
+    parts = []
+    for metric, g in morris.groupby("metric", sort=False):
+        best = g.sort_values("mu_star", ascending=False).iloc[0]
+        lo, hi = max(0.0, best["mu_star"] - best["mu_star_conf"]), best["mu_star"] + best["mu_star_conf"]
+        parts.append(f"{metric_label(str(metric))[0]}: {best['parameter']} (μ* {best['mu_star']:.3g}, 95% interval "
+                     f"{lo:.3g} to {hi:.3g})")
+    text = ("Over their ranges, the parameters that move the outputs most (mean normalised Morris μ*) are "
+            + ", ".join(top) + ". The most influential for each output: " + "; ".join(parts) + ".")
+    if sobol is not None and len(sobol):
+        st = sobol.sort_values("ST", ascending=False).iloc[0]
+        lo, hi = max(0.0, st["ST"] - st["ST_conf"]), min(1.0, st["ST"] + st["ST_conf"])
+        shown = min(max(float(st["ST"]), 0.0), 1.0)
+        raw = f"; the estimate, {st['ST']:.0%}, leaves [0, 1] from the small sample" if shown != st["ST"] else ""
+        text += (f" The largest total Sobol index is {st['parameter']} on {metric_label(str(st['metric']))[0]}: it "
+                 f"explains {shown:.0%} of that output's variance, alone or through interactions (95% interval "
+                 f"{lo:.0%} to {hi:.0%}{raw}).")
+    return text + (" Intervals are 95% bootstrap intervals of the indices (SALib), kept within their range; they "
+                   "reflect the sample's size, not the model's replications.")
+
+
 def render_sensitivity(cfg: Config, morris: pd.DataFrame, sobol: pd.DataFrame | None, ranking: pd.Series,
                        figures: Mapping[str, Path], provenance: dict[str, Any], values: Mapping[str, Any]) -> str:
     """The self-contained HTML page of a sensitivity run; ``values`` are the parameters' config values."""
@@ -56,6 +82,7 @@ def render_sensitivity(cfg: Config, morris: pd.DataFrame, sobol: pd.DataFrame | 
     prov = pd.DataFrame({"item": list(flat), "value": [str(v) for v in flat.values()]})
     return render(
         "sensitivity.html", title=TITLE, subtitle=f"scenario {cfg.scenario}",
+        answer=sensitivity_answer(morris, sobol, ranking),
         question=cfg.description or "Which uncertain parameters drive the outputs?",
         organisation=cfg.organisation.name, years=f"{cfg.years:g}", sens=sens, n_parameters=len(sens.parameters),
         summary_months=cfg.outputs.summary_months,

@@ -74,7 +74,10 @@ def test_a_changed_baseline_is_named_and_described_after_its_changes(tmp_path: P
     assert proc.returncode == 0, proc.stderr
     (run,) = (tmp_path / "results").glob("*/*")
     assert run.parent.name == "blame+contagion=false+small"
-    assert set(pd.read_csv(run / "summary.csv")["scenario"]) == {"blame+contagion=false+small"}
+    # compared with the baseline, run alongside (the same organisation and model switches, its own culture)
+    assert set(pd.read_csv(run / "summary.csv")["scenario"]) == {"baseline", "blame+contagion=false+small"}
+    base = OmegaConf.load(run / "compared_baseline" / "config.yaml")
+    assert base.leadership.name == "mixed" and base.organisation.name == "small" and not base.mechanisms.contagion
     description = OmegaConf.load(run / "config.yaml").description
     assert description.endswith("This run changes it: organisation=small, leadership=blame, mechanisms.contagion=false.")
     assert "completed: " in proc.stdout + proc.stderr

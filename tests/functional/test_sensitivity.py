@@ -85,6 +85,14 @@ def test_report_is_self_contained(run_dir: Path) -> None:
     assert "Morris" in text and "Sobol" in text and "exhaustion.recovery_rate" in text
 
 
+def test_report_opens_with_the_answer(run_dir: Path) -> None:
+    text = (run_dir / "report.html").read_text()
+    start = text.index('<section id="answer">')
+    assert start == text.index("<section") and start < text.index("<img") and start < text.index("<table")
+    body = text[start:text.index("</section>", start)]
+    assert "μ*" in body and "95% interval" in body
+
+
 def test_with_parameters_casts_ints_and_copies() -> None:
     cfg = load_config(["organisation=small"])
     new = with_parameters(cfg, {"reporting.blame_staff_involved": 2.6, "exhaustion.recovery_rate": 0.03})

@@ -41,7 +41,8 @@ def eight(tmp_path_factory: pytest.TempPathFactory) -> Path:
                       levels={"vacancy_rate": 0.1, "burnout_prevalence": 0.3, "leaver_rate": 0.11,
                               "adverse_events_per_1000": 12.0, "agency_cover_share": 0.8})
     base = _default_config()
-    top = {**copy.deepcopy(base), "scenario": "interventions", "reference_scenario": "none", "description": QUESTION}
+    top = {**copy.deepcopy(base), "scenario": "interventions", "reference_scenario": "none", "description": QUESTION,
+           "question": {**base["question"], "text": QUESTION, "answer": "difference"}}
     (folder / "config.yaml").write_text(yaml.safe_dump(top))
     for name in INTERVENTIONS:
         cfg = copy.deepcopy(top)

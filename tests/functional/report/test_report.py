@@ -150,7 +150,7 @@ def test_report_content(sweep: tuple[Path, str]) -> None:
 
 def test_no_optional_sections_without_their_inputs(sweep: tuple[Path, str]) -> None:
     _, text = sweep  # two scenarios, no jobs.csv, no cost_effectiveness.csv
-    for absent in (">The four cultures</h2>", ">Cost-effectiveness</h2>", "class='warning'", "Top-ranked"):
+    for absent in (">The four cultures</h2>", ">Return on investment</h2>", "class='warning'", "ranks first"):
         assert absent not in text
 
 
@@ -227,22 +227,33 @@ def costed_sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     names = ("none", "peer_support", "staffing_uplift", "pay_and_terms")
     folder = make_run(tmp_path_factory.mktemp("costed") / "run", scenarios=names,
                       levels={"vacancy_rate": 0.1})
-    base = {"n": 3, "adverse_events_avoided": 5.0, "adverse_events_avoided_ci_low": 1.0,
-            "adverse_events_avoided_ci_high": 9.0}
+    nan = float("nan")
+
+    def option(name: str, net: float, leavers: tuple[float, float, float], per: tuple[float, float, float],
+               p_first: float, rank: float) -> dict[str, float | str]:
+        return {"scenario": name, "n": 3, "intervention_cost": net + 1000.0, "intervention_cost_ci_low": net + 1000.0,
+                "intervention_cost_ci_high": net + 1000.0, "agency_saving": 1000.0, "agency_saving_ci_low": 500.0,
+                "agency_saving_ci_high": 1500.0, "net_cost": net, "net_cost_ci_low": net - 500.0,
+                "net_cost_ci_high": net + 500.0, "leaver_rate_reduction": leavers[0] / 1000,
+                "leaver_rate_reduction_ci_low": leavers[1] / 1000, "leaver_rate_reduction_ci_high": leavers[2] / 1000,
+                "leavers_avoided": leavers[0], "leavers_avoided_ci_low": leavers[1],
+                "leavers_avoided_ci_high": leavers[2], "adverse_reduction_per_1000": 0.5,
+                "adverse_reduction_per_1000_ci_low": 0.1, "adverse_reduction_per_1000_ci_high": 0.9,
+                "adverse_events_avoided": 5.0, "adverse_events_avoided_ci_low": 1.0,
+                "adverse_events_avoided_ci_high": 9.0, "cost_per_leaver_avoided": per[0],
+                "cost_per_leaver_ci_low": per[1], "cost_per_leaver_ci_high": per[2],
+                "cost_per_adverse_event_avoided": net / 5, "cost_per_adverse_ci_low": net / 9,
+                "cost_per_adverse_ci_high": net, "p_first_leaver": p_first, "p_first_adverse": p_first,
+                "rank_leaver": rank, "rank_adverse": rank}
+
     pd.DataFrame([
-        {**base, "scenario": "staffing_uplift", "cost": 544000.0, "leavers_avoided": 1.33,
-         "leavers_avoided_ci_low": -3.8, "leavers_avoided_ci_high": 6.5, "cost_per_leaver_avoided": 408000.0,
-         "cost_per_leaver_ci_low": 83635.0, "cost_per_leaver_ci_high": INF, "cost_per_adverse_event_avoided": 108800.0,
-         "cost_per_adverse_ci_low": 60444.0, "cost_per_adverse_ci_high": 544000.0, "rank_leaver": 2, "rank_adverse": 2},
-        {**base, "scenario": "peer_support", "cost": 3100.0, "leavers_avoided": 1.67,
-         "leavers_avoided_ci_low": 0.5, "leavers_avoided_ci_high": 5.46, "cost_per_leaver_avoided": 1860.0,
-         "cost_per_leaver_ci_low": 568.0, "cost_per_leaver_ci_high": 6200.0, "cost_per_adverse_event_avoided": 620.0,
-         "cost_per_adverse_ci_low": 344.0, "cost_per_adverse_ci_high": 3100.0, "rank_leaver": 1, "rank_adverse": 1},
-        {**base, "scenario": "pay_and_terms", "cost": 130200.0, "leavers_avoided": -1.0,
-         "leavers_avoided_ci_low": -4.0, "leavers_avoided_ci_high": 2.0, "cost_per_leaver_avoided": INF,
-         "cost_per_leaver_ci_low": 65100.0, "cost_per_leaver_ci_high": INF, "cost_per_adverse_event_avoided": 26040.0,
-         "cost_per_adverse_ci_low": 14467.0, "cost_per_adverse_ci_high": 130200.0, "rank_leaver": 3, "rank_adverse": 3},
+        option("staffing_uplift", 544000.0, (1.33, -3.8, 6.5), (408000.0, nan, nan), 0.0, 2),
+        option("peer_support", 3100.0, (1.67, 0.5, 5.46), (1860.0, 568.0, 6200.0), 1.0, 1),
+        option("pay_and_terms", 130200.0, (-1.0, -4.0, 2.0), (nan, nan, nan), 0.0, nan),
     ]).to_csv(folder / "cost_effectiveness.csv", index=False)
+    cfg = yaml.safe_load((folder / "config.yaml").read_text()) or {}
+    cfg["question"] = {"text": "Which investment buys the most retention per pound?", "answer": "return_on_investment"}
+    (folder / "config.yaml").write_text(yaml.safe_dump(cfg))
     pd.DataFrame({"job": [0, 1, 2, 3, 4], "scenario": [*names, ""],
                   "status": ["completed"] * 4 + ["failed"],
                   "error": ["", "", "", "", "ValueError: <bad> value"],
@@ -250,24 +261,24 @@ def costed_sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return folder, build_report(folder).read_text(encoding="utf-8")
 
 
-def test_cost_effectiveness_ranking(costed_sweep: tuple[Path, str]) -> None:
+def test_return_on_investment_table(costed_sweep: tuple[Path, str]) -> None:
     _, text = costed_sweep
-    assert '<a href="#cost">Cost-effectiveness</a>' in text
-    block = text[text.index(">Cost-effectiveness</h2>"):text.index(">Figures</h2>")]
-    assert text.index(">Headline findings</h2>") < text.index(">Cost-effectiveness</h2>")
-    for head in ("Rank", "Intervention", "Annual cost", "Leavers avoided", "Cost per leaver avoided",
-                 "Adverse events avoided", "Cost per adverse event avoided"):
+    assert '<a href="#cost">Return on investment</a>' in text
+    block = text[text.index(">Return on investment</h2>"):text.index(">Figures</h2>")]
+    for head in ("Rank", "Intervention", "Net cost a year", "Bank and agency saving a year", "Leavers avoided a year",
+                 "Net cost per leaver avoided", "Chance of ranking first (leavers)",
+                 "Adverse events avoided per 1,000 patient-days", "Net cost per adverse event avoided"):
         assert f"<th>{head}</th>" in block
     order = [block.index(f"<strong>{n}</strong>")
              for n in ("Peer support (Schwartz Rounds)", "Staffing uplift", "Better pay and terms")]
-    assert order == sorted(order), "not ranked by cost per leaver avoided"
+    assert order == sorted(order), "not ranked by net cost per leaver avoided"
     assert "£3,100" in block and "£1,860" in block and "£568 to £6,200" in block
-    assert "£83,635 to ∞" in block  # an interval reaching zero benefit
-    assert "no benefit (∞)" in block  # no leavers avoided on average
-    assert "not distinguishable from zero" in block
-    findings = text[text.index(">Headline findings</h2>"):text.index(">Cost-effectiveness</h2>")]
-    assert "Top-ranked intervention: <strong>Peer support (Schwartz Rounds)</strong>" in findings
-    assert "£1,860</strong> per leaver avoided (95% interval £568 to £6,200)" in findings
+    assert "benefit not distinguishable from zero" in block      # staffing uplift's ratio has no interval
+    assert "no benefit" in block and "∞" not in block             # pay and terms avoids no leavers
+    assert "100%" in block
+    answer = text[text.index('<section id="answer">'):text.index("</section>", text.index('<section id="answer">'))]
+    assert "Peer support (Schwartz Rounds) ranks first of 3 options" in answer
+    assert "£1,860 (95% interval £568 to £6,200)" in answer
 
 
 def test_failed_jobs_warning_box(costed_sweep: tuple[Path, str]) -> None:
