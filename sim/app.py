@@ -241,7 +241,9 @@ SECONDS_PER_STAFF_YEAR = 3e-3
 def estimate_seconds(cfg: Config) -> float:
     """Rough wall-clock time of a run: replications x years x staff, over the worker processes."""
     o = cfg.organisation
-    staff = o.n_organisations * o.n_teams * (o.rn_posts_per_team + o.hca_posts_per_team) * o.establishment_multiplier
+    posts = (sum(w.rn_posts + w.hca_posts for w in o.wards) if o.wards else
+             o.n_organisations * o.n_teams * (o.rn_posts_per_team + o.hca_posts_per_team))
+    staff = posts * o.establishment_multiplier
     workers = min(cfg.n_replications, cfg.n_jobs if cfg.n_jobs > 0 else (os.cpu_count() or 1))
     return cfg.n_replications * cfg.years * staff * SECONDS_PER_STAFF_YEAR / max(1, workers)
 

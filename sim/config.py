@@ -61,6 +61,23 @@ class ConfigError(ValueError):
 
 
 @dataclass
+class Ward:
+    """One ward of its own size (``organisation.wards``; a trust profile writes them): beds,
+    funded posts and, optionally, its own occupancy, length of stay and starting vacancies."""
+
+    name: str = MISSING
+    type: str = "general"                      # specialty or type (medical, surgical, ...): labels only
+    organisation: int = p(0, 49, default=0)    # index of its organisation (wards listed organisation by organisation)
+    beds: int = p(1, 200)
+    occupancy: float | None = p(0.05, 2.0, default=None)       # null: demand.occupancy
+    los_mean_days: float | None = p(0.5, 100.0, default=None)  # null: demand.los_mean_days
+    rn_posts: int = p(1, 500)
+    hca_posts: int = p(0, 500)
+    rn_vacancies: int | None = p(0, 500, default=None)         # vacant at start; null: initial_vacancy_rate
+    hca_vacancies: int | None = p(0, 500, default=None)
+
+
+@dataclass
 class Organisation:
     name: str = MISSING
     n_organisations: int = p(1, 50)
@@ -73,6 +90,7 @@ class Organisation:
     initial_vacancy_rate: float = prob()
     establishment_multiplier: float = p(0.1, 5.0)
     compassion_offsets: list[float] = field(default_factory=list)
+    wards: list[Ward] = field(default_factory=list)   # [] = n_teams equal wards per organisation; else these wards
 
 
 @dataclass
@@ -395,6 +413,7 @@ def _check_rules(cfg: Config) -> None:
     for i, value in enumerate(offsets):
         if not -1.0 <= value <= 1.0:
             raise ConfigError(f"organisation.compassion_offsets[{i}]={value!r} is out of range; allowed: [-1, 1]")
+    _check_wards(cfg.organisation)
     if cfg.analysis not in ("scenario", "sensitivity"):
         raise ConfigError(f"analysis='{cfg.analysis}' is not known; allowed: scenario, sensitivity")
     _check_sensitivity_rules(cfg)
@@ -424,6 +443,33 @@ def _check_rules(cfg: Config) -> None:
                 f"{where}.value={change.value!r} is out of range for {change.key}; "
                 f"allowed: [{_fmt(lo)}, {_fmt(hi)}]"
             )
+
+
+def _check_wards(org: Organisation) -> None:
+    """Wards of their own sizes: listed organisation by organisation, every organisation
+    with at least one ward, no more starting vacancies than funded posts."""
+    if not org.wards:
+        return
+    k = org.n_organisations
+    previous = 0
+    for i, w in enumerate(org.wards):
+        where = f"organisation.wards[{i}] ({w.name})"
+        if w.organisation >= k:
+            raise ConfigError(f"{where}.organisation={w.organisation} is out of range; allowed: 0 to {k - 1} "
+                              f"(organisation.n_organisations={k})")
+        if w.organisation < previous:
+            raise ConfigError(f"{where}.organisation={w.organisation} comes after organisation {previous}; allowed: "
+                              "wards listed organisation by organisation")
+        previous = w.organisation
+        for role in ("rn", "hca"):
+            vacant, posts = getattr(w, f"{role}_vacancies"), getattr(w, f"{role}_posts")
+            if vacant is not None and vacant > posts:
+                raise ConfigError(f"{where}.{role}_vacancies={vacant} is above its {role}_posts={posts}; "
+                                  f"allowed: 0 to {posts}")
+    missing = sorted(set(range(k)) - {w.organisation for w in org.wards})
+    if missing:
+        raise ConfigError(f"organisation {missing[0]} has no ward in organisation.wards; allowed: every organisation "
+                          f"0 to {k - 1} has at least one ward")
 
 
 def check_parameter_key(cfg: Config, key: str, where: str) -> None:
