@@ -134,7 +134,7 @@ def resume_conflict(cfg: Config, run_dir: Path) -> str | None:
 NOT_SCENARIO_KEYS = {"experiment", "seed", "n_replications", "n_jobs", "years", "progress", "resume"}
 
 
-GROUPS = {"organisation", "demand", "leadership", "collaboration", "intervention"}
+GROUPS = {"organisation", "demand", "leadership", "collaboration", "intervention", "trust"}
 
 
 def scenario_from_overrides(task_overrides: list[str], swept: set[str] | None = None) -> str:
@@ -152,6 +152,9 @@ def scenario_from_overrides(task_overrides: list[str], swept: set[str] | None = 
         if swept is not None and key not in swept:
             continue
         value = value.strip("[]").replace(",", "&").replace(" ", "")
+        if key == "trust_file":                   # trust=PATH: named after the file
+            parts.append(Path(value.strip("'\"")).stem)
+            continue
         parts.append(value if key in GROUPS else f"{key.rsplit('.', 1)[-1]}={value}")
     # a name is a folder name and a label: characters outside the safe set become '_'
     return re.sub(r"[^A-Za-z0-9_.+&=-]", "_", "+".join(parts)).lstrip(".+&=-")

@@ -180,6 +180,8 @@ class Outputs:
 class Config:
     scenario: str = "baseline"
     description: str = ""
+    trust: Any = None              # a trust profile (group conf/trust/, sim/trust.py): its content once selected
+    trust_file: str | None = None  # trust=PATH on the command line: a profile file outside conf/trust/
     reference_scenario: str | None = None
     seed: int = p(0, 2**63 - 1)
     n_replications: int = p(1, 100_000)
@@ -501,9 +503,42 @@ def to_config(cfg: DictConfig | dict) -> Config:
         raise ConfigError(f"missing value for '{missing[0]}'; set it in conf/ or on the command line")
     obj = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), plain))
     assert isinstance(obj, Config)
+    if obj.trust is not None or obj.trust_file is not None:
+        apply_trust(obj)
     _check_ranges(obj, "")
     _check_rules(obj)
     return obj
+
+
+def apply_trust(cfg: Config) -> None:
+    """Model the trust of ``cfg.trust``: its wards, starting vacancies, leadership culture,
+    agency cost and (if fitted) its posterior point replace the configured ones (sim/trust.py).
+    The profile is read again each time, so it must be valid: one line naming the file if not."""
+    from sim import trust  # noqa: PLC0415 - sim.trust imports this module
+
+    if cfg.trust_file is not None:
+        profile = trust.load(trust.resolve(cfg.trust_file))
+    elif isinstance(cfg.trust, dict):
+        profile = trust.from_mapping(cfg.trust)
+    else:
+        raise ConfigError(f"trust={cfg.trust!r} is not a profile; allowed: trust=NAME (conf/trust/NAME.yaml: "
+                          f"{', '.join(trust.available())}) or trust=PATH to a .yaml or .xlsx profile")
+    trust.apply_profile(cfg, profile)
+    cfg.trust = profile.as_dict()
+
+
+def rewrite_trust_overrides(overrides: list[str]) -> list[str]:
+    """``trust=PATH`` (a file, not a name in conf/trust/) becomes ``+trust_file=PATH``: Hydra
+    knows ``trust`` as the group of conf/trust/ and would look for PATH there."""
+    out = []
+    for o in overrides:
+        key, sep, value = o.partition("=")
+        v = value.strip().strip("'\"")
+        if sep and key == "trust" and ("/" in v or v.endswith((".yaml", ".yml", ".xlsx"))):
+            out.append(f"trust_file={v}")
+        else:
+            out.append(o)
+    return out
 
 
 def scheduled_changes(cfg: Config) -> list[ScheduledChange]:
@@ -553,7 +588,8 @@ def compose(overrides: list[str] | None = None, with_hydra: bool = False) -> Dic
     register_configs()
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(REPO_ROOT / "conf"), version_base="1.3"):
-        return hydra_compose("config", overrides=list(overrides or []), return_hydra_config=with_hydra)
+        return hydra_compose("config", overrides=rewrite_trust_overrides(list(overrides or [])),
+                             return_hydra_config=with_hydra)
 
 
 def load_config(overrides: list[str] | None = None) -> Config:
