@@ -525,6 +525,8 @@ def apply_trust(cfg: Config) -> None:
                           f"{', '.join(trust.available())}) or trust=PATH to a .yaml or .xlsx profile")
     trust.apply_profile(cfg, profile)
     cfg.trust = profile.as_dict()
+    if profile.posterior_path().exists():
+        cfg.trust["_posterior"] = profile.posterior_path().name
 
 
 def rewrite_trust_overrides(overrides: list[str]) -> list[str]:

@@ -255,7 +255,7 @@ def load(value: str | Path) -> Profile:
 def from_mapping(data: dict[str, Any]) -> Profile:
     """A profile selected as the Hydra group (``trust=NAME``: Hydra has read conf/trust/NAME.yaml
     into the config), or stored in a run's config.yaml; its file is conf/trust/<name>.yaml."""
-    data = dict(data)
+    data = {k: v for k, v in data.items() if not str(k).startswith("_")}     # _posterior: written by a run
     name = str(data.get("name", "")).strip()
     path = TRUST_DIR / f"{name or '?'}.yaml"
     if not name or not path.is_file():
@@ -266,6 +266,16 @@ def from_mapping(data: dict[str, Any]) -> Profile:
             data[key] = [(f"{key}[{i}]", dict(item) if isinstance(item, dict) else item)
                          for i, item in enumerate(data[key])]
     return validate(data, path)
+
+
+def profile_from_stored(data: dict[str, Any]) -> Profile:
+    """The profile as a run's config.yaml stored it (for the report): validated again, its
+    file not needed."""
+    data = {k: v for k, v in data.items() if not str(k).startswith("_")}
+    for key in ("organisations", "wards"):
+        if isinstance(data.get(key), list):
+            data[key] = [(f"{key}[{i}]", dict(item)) for i, item in enumerate(data[key])]
+    return validate(data, Path(f"{data.get('name', 'trust')}.yaml"))
 
 
 def _short(path: Path) -> str:
@@ -641,7 +651,7 @@ def summary(profile: Profile) -> str:
              f"  {len(profile.organisations)} organisation(s), {len(profile.wards)} wards "
              f"({', '.join(f'{n} {t}' for t, n in types.items())}), {profile.beds} beds, "
              f"{rn} RN + {hca} HCA funded posts, {profile.in_post()} staff in post",
-             f"  leadership.compassion_mean from manager bullying: "
+             "  leadership.compassion_mean from manager bullying: "
              + ", ".join(f"{o.name} {o.survey_manager_bullying:.3f} -> {compassion_from_survey(o.survey_manager_bullying):.3f}"
                          for o in profile.organisations),
              f"  bank/agency: {profile.agency_spend():,.0f} a year -> {agency_cost(profile):,.0f} per WTE-day of cover",
