@@ -384,10 +384,10 @@ def _record(where: str, item: Any, spec: tuple, defaults: dict[str, Any] | None 
         raise ConfigError(f"{where}: not a mapping of fields; allowed fields: {', '.join(f for f, *_ in spec)}")
     columns = item.pop("__columns__", None)
     names = {f for f, *_ in spec}
+    label = f"{where} ({item['name']})" if item.get("name") not in (None, "") else where
     unknown = [k for k in item if k not in names]
     if unknown:
-        raise ConfigError(f"{where}: unknown field '{unknown[0]}'; allowed: {', '.join(f for f, *_ in spec)}")
-    label = f"{where} ({item['name']})" if item.get("name") not in (None, "") else where
+        raise ConfigError(f"{label}: unknown field '{unknown[0]}'; allowed: {', '.join(f for f, *_ in spec)}")
     out: dict[str, Any] = {}
     for name, kind, lo, hi, required, _ in spec:
         if name not in item or item[name] is None:
