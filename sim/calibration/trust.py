@@ -73,7 +73,7 @@ def apply_trust(settings: Settings, value: str, overrides: list[str]) -> Setting
     if not any(o.startswith("output_dir=") for o in overrides):
         raw["output_dir"] = str(REPO_ROOT / "results" / "calibration" / f"trust_{profile.name}")
     raw["trust"] = {"name": profile.name, "profile": str(profile.path), "prior": t["prior"],
-                    "prior_widen": float(t["prior_widen"])}
+                    "prior_widen": t["prior_widen"], "prior_broad_share": t["prior_broad_share"]}
     return Settings(raw, trust_targets(profile), settings.parameters)
 
 
@@ -81,16 +81,23 @@ def apply_trust(settings: Settings, value: str, overrides: list[str]) -> Setting
 
 
 class KdePrior(DistributionBase):
-    """A weighted Gaussian kernel density of the national posterior, in each parameter's own
-    scale (log for a log-uniform prior), truncated to the prior ranges; pyabc's prior."""
+    """pyabc's prior of a trust's fit: a weighted Gaussian kernel density of the national
+    posterior, in each parameter's own scale (log for a log-uniform prior), truncated to the
+    prior ranges, mixed with a share ``broad`` of the national fit's own broad prior (uniform
+    or log-uniform over the same ranges: a defensive mixture, so that a trust whose figures
+    lie outside what the national posterior predicts can still be reached)."""
 
-    def __init__(self, sample: pd.DataFrame, parameters: tuple[FreeParameter, ...], widen: float) -> None:
+    def __init__(self, sample: pd.DataFrame, parameters: tuple[FreeParameter, ...], widen: float,
+                 broad: float = 0.0) -> None:
         from scipy.stats import gaussian_kde  # noqa: PLC0415
 
+        self.broad = broad
         self.parameters = parameters
         self.log = np.array([p.prior == "loguniform" for p in parameters])
         self.low = np.array([p.low for p in parameters])
         self.high = np.array([p.high for p in parameters])
+        self.log_low = np.log(np.where(self.log, self.low, 1.0))      # log ranges (0 where uniform: unused)
+        self.log_span = np.log(np.where(self.log, self.high, 1.0)) - self.log_low
         x = sample[[p.key for p in parameters]].to_numpy(dtype=float)
         w = sample["weight"].to_numpy(dtype=float)
         ok = np.isfinite(x).all(axis=1) & np.isfinite(w) & (w > 0)
@@ -110,9 +117,18 @@ class KdePrior(DistributionBase):
     def _from_z(self, z: np.ndarray) -> np.ndarray:
         return np.where(self.log, np.exp(z), z)
 
+    def _broad_pdf(self, v: np.ndarray) -> float:
+        """Density of the national broad prior (uniform, or log-uniform, on each range)."""
+        dens = np.where(self.log, 1.0 / (v * np.where(self.log, self.log_span, 1.0)), 1.0 / (self.high - self.low))
+        return float(np.prod(dens))
+
     def rvs(self, *args: Any, **kwargs: Any) -> Any:
         import pyabc  # noqa: PLC0415
 
+        if self.broad > 0 and np.random.random() < self.broad:     # numpy's global state: pyabc's own, seeded by the fit
+            u = np.random.random(len(self.parameters))
+            x = np.where(self.log, np.exp(self.log_low + u * self.log_span), self.low + u * (self.high - self.low))
+            return pyabc.Parameter({p.safe_name: float(v) for p, v in zip(self.parameters, x, strict=True)})
         for _ in range(10_000):
             seed = int(np.random.randint(0, 2**31 - 1))        # pyabc's own draws: numpy's global state, seeded by the fit
             x = self._from_z(self.kde.resample(1, seed=seed)[:, 0])
@@ -125,7 +141,8 @@ class KdePrior(DistributionBase):
         if not ((v >= self.low) & (v <= self.high)).all():
             return 0.0
         jacobian = float(np.prod(np.where(self.log, 1.0 / v, 1.0)))
-        return float(self.kde.pdf(self._to_z(v)[:, None])[0]) * jacobian
+        kde = float(self.kde.pdf(self._to_z(v)[:, None])[0]) * jacobian
+        return (1.0 - self.broad) * kde + self.broad * self._broad_pdf(v)
 
 
 def national_prior(settings: Settings) -> KdePrior:
@@ -144,4 +161,7 @@ def national_prior(settings: Settings) -> KdePrior:
     widen = float(t["prior_widen"])
     if not (math.isfinite(widen) and 0.1 <= widen <= 10):
         raise ConfigError(f"trust_fit.prior_widen={widen!r} is out of range; allowed: 0.1 to 10")
-    return KdePrior(sample, settings.parameters, widen)
+    broad = float(t["prior_broad_share"])
+    if not (math.isfinite(broad) and 0.0 <= broad <= 1.0):
+        raise ConfigError(f"trust_fit.prior_broad_share={broad!r} is out of range; allowed: 0 to 1")
+    return KdePrior(sample, settings.parameters, widen, broad)
