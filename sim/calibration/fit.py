@@ -202,7 +202,12 @@ def run_fit(settings: Settings) -> int:
           f"{summary['final_epsilon']:.3g}, {elapsed / 60:.1f} min")
     print(f"posterior sample: {path} ({len(posterior)} particles with weights)")
     print(f"diagnostics report: {report}")
-    print("representative point (weighted median); set the shipped defaults with these overrides or `apply=true`:")
+    if settings.raw.get("trust"):
+        print(f"representative point (weighted median), used by every run of trust {settings.raw['trust']['name']}"
+              + (" once the posterior sits beside its profile (a quick fit's never does):" if settings.raw["quick"]
+                 else ":"))
+    else:
+        print("representative point (weighted median); set the shipped defaults with these overrides or `apply=true`:")
     print("  " + " ".join(f"{k}={v:.4g}" for k, v in point.items()))
     if settings.raw["apply"] and not settings.raw["quick"]:
         skipped = apply_point(point, source=path.name)
