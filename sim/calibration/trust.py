@@ -25,6 +25,7 @@ from sim.calibration.settings import Settings
 from sim.calibration.targets import Target, TargetSet
 from sim.config import REPO_ROOT, ConfigError
 from sim.trust import Profile, load, resolve
+from sim.trust import _short as short_path
 
 
 def trust_targets(profile: Profile) -> TargetSet:
@@ -72,7 +73,7 @@ def apply_trust(settings: Settings, value: str, overrides: list[str]) -> Setting
         raw["posterior"] = str(profile.posterior_path())
     if not any(o.startswith("output_dir=") for o in overrides):
         raw["output_dir"] = str(REPO_ROOT / "results" / "calibration" / f"trust_{profile.name}")
-    raw["trust"] = {"name": profile.name, "profile": str(profile.path), "prior": t["prior"],
+    raw["trust"] = {"name": profile.name, "profile": short_path(profile.path), "prior": t["prior"],
                     "prior_widen": t["prior_widen"], "prior_broad_share": t["prior_broad_share"]}
     return Settings(raw, trust_targets(profile), settings.parameters)
 
