@@ -43,6 +43,7 @@ from sim.config import (
     compose,
     list_item_type,
     register_configs,
+    rewrite_trust_overrides,
     section_type,
 )
 
@@ -374,6 +375,7 @@ def cli() -> None:
     args = ["--help" if a == HYDRA_HELP_FLAG else a for a in args]
     force = any(a in ("force=true", "force=True") for a in args)
     args = [a for a in args if a.split("=", 1)[0] != "force"]   # not a model setting: Hydra never sees it
+    args = rewrite_trust_overrides(args)      # trust=PATH: a profile file outside conf/trust/
     sys.argv[1:] = args
     code: int = 0
     try:

@@ -170,7 +170,7 @@ NOT_SCENARIO_KEYS = {"experiment", "seed", "n_replications", "n_jobs", "years", 
                      "parameter_uncertainty", "posterior", "compare_with_baseline", "question"}
 
 
-GROUPS = {"organisation", "demand", "leadership", "collaboration", "intervention"}
+GROUPS = {"organisation", "demand", "leadership", "collaboration", "intervention", "trust"}
 
 
 def scenario_from_overrides(task_overrides: list[str], swept: set[str] | None = None) -> str:
@@ -188,6 +188,9 @@ def scenario_from_overrides(task_overrides: list[str], swept: set[str] | None = 
         if swept is not None and key not in swept:
             continue
         value = value.strip("[]").replace(",", "&").replace(" ", "")
+        if key == "trust_file":                   # trust=PATH: named after the file
+            parts.append(Path(value.strip("'\"")).stem)
+            continue
         parts.append(value if key in GROUPS else f"{key.rsplit('.', 1)[-1]}={value}")
     # a name is a folder name and a label: characters outside the safe set become '_'
     return re.sub(r"[^A-Za-z0-9_.+&=-]", "_", "+".join(parts)).lstrip(".+&=-")
@@ -320,7 +323,9 @@ SECONDS_PER_STAFF_YEAR = 3e-3
 def estimate_seconds(cfg: Config) -> float:
     """Rough wall-clock time of a run: replications x years x staff, over the worker processes."""
     o = cfg.organisation
-    staff = o.n_organisations * o.n_teams * (o.rn_posts_per_team + o.hca_posts_per_team) * o.establishment_multiplier
+    posts = (sum(w.rn_posts + w.hca_posts for w in o.wards) if o.wards else
+             o.n_organisations * o.n_teams * (o.rn_posts_per_team + o.hca_posts_per_team))
+    staff = posts * o.establishment_multiplier
     workers = min(cfg.n_replications, cfg.n_jobs if cfg.n_jobs > 0 else (os.cpu_count() or 1))
     return cfg.n_replications * cfg.years * staff * SECONDS_PER_STAFF_YEAR / max(1, workers)
 

@@ -47,12 +47,10 @@ class Beds:
         self.counts = np.zeros(2, dtype=np.int64)                   # (admissions, discharges) since the last advance
         self._flow: PatientFlow | None = None
         flow, now = model.flow, model.env.now
-        cfg = model.cfg
-        n0 = int(round(cfg.organisation.beds_per_team * cfg.demand.occupancy))
         for t in range(T):
-            for _ in range(n0):
+            for _ in range(int(round(flow.beds[t] * flow.occupancy[t]))):     # the ward's beds x its occupancy
                 elapsed = self._take(t, 1)
-                self._place(t, now + elapsed * flow.length_of_stay(self._take(t, 2)))
+                self._place(t, now + elapsed * flow.length_of_stay(self._take(t, 2), t))
         self.pending_bound = np.array(flow.bounds, dtype=float)     # the bound each ward's next gap was drawn under
         self.next_arrival = np.array([now + self._take(t, 0) / self.pending_bound[t] for t in range(T)])
 
@@ -88,13 +86,14 @@ class Beds:
         d, T = flow.p.demand, self.model.n_teams
         self._flow = flow
         self._bounds = np.array(flow.bounds, dtype=float)
-        self._base = np.full(T, flow.base, dtype=float)
+        self._base = np.array(flow.bases, dtype=float)                          # each ward's base load
         self._shocked = np.array(flow.team_shocked, dtype=np.bool_)
         self._season = np.array([1.0, *flow.season] if flow.season is not None else [0.0, 0.0, 0.0], dtype=float)
         self._growth = float(flow.growth) if flow.growth is not None else 0.0       # a growth factor is > 0
         self._shock = np.array([d.shock_multiplier, d.shock_start_month, d.shock_start_month + d.shock_months],
                                dtype=float)
-        self._los = np.array([1.0, *flow.los] if flow.los is not None else [0.0, d.los_mean_days, 0.0], dtype=float)
+        self._los = np.array([[1.0, *flow.los[t]] if flow.los is not None else [0.0, flow.los_mean[t], 0.0]
+                              for t in range(T)], dtype=float).reshape(T, 3)    # per ward: (lognormal?, mu or mean, sigma)
 
     def advance(self, until: float) -> None:
         """Every admission and discharge before ``until``, under the flow in force now;

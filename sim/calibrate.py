@@ -6,7 +6,8 @@ interval across replications; exit 1 if any target is missed. ``fit`` fits the f
 parameters (conf/calibration/calibration.yaml) to all targets jointly by ABC-SMC
 (pyabc) and writes the posterior sample and a diagnostics report. Overrides are keys of
 conf/calibration/calibration.yaml, e.g. ``fit quick=true``, ``fit resume=true``,
-``check targets=england check.replications=4``. Bad usage: one line, exit 2
+``check targets=england check.replications=4``. ``trust=NAME`` (or a path to a profile)
+fits and checks one trust's own figures instead (sim/calibration/trust.py; docs/guide.md). Bad usage: one line, exit 2
 (``SIM_DEBUG=1`` shows the traceback).
 """
 
@@ -31,7 +32,13 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError(f"unknown command '{command}'; allowed: {', '.join(COMMANDS)} (default: check)")
         from sim.calibration.settings import load_settings  # noqa: PLC0415 - keeps --help fast
 
+        trust = [a.split("=", 1)[1] for a in args if a.split("=", 1)[0] in ("trust", "trust_file")]
+        args = [a for a in args if a.split("=", 1)[0] not in ("trust", "trust_file")]
         settings = load_settings(args)
+        if trust:
+            from sim.calibration.trust import apply_trust  # noqa: PLC0415
+
+            settings = apply_trust(settings, trust[-1], args)
         if command == "check":
             from sim.calibration.check import run_check  # noqa: PLC0415
 

@@ -61,6 +61,23 @@ class ConfigError(ValueError):
 
 
 @dataclass
+class Ward:
+    """One ward of its own size (``organisation.wards``; a trust profile writes them): beds,
+    funded posts and, optionally, its own occupancy, length of stay and starting vacancies."""
+
+    name: str = MISSING
+    type: str = "general"                      # specialty or type (medical, surgical, ...): labels only
+    organisation: int = p(0, 49, default=0)    # index of its organisation (wards listed organisation by organisation)
+    beds: int = p(1, 200)
+    occupancy: float | None = p(0.05, 2.0, default=None)       # null: demand.occupancy
+    los_mean_days: float | None = p(0.5, 100.0, default=None)  # null: demand.los_mean_days
+    rn_posts: int = p(1, 500)
+    hca_posts: int = p(0, 500)
+    rn_vacancies: int | None = p(0, 500, default=None)         # vacant at start; null: initial_vacancy_rate
+    hca_vacancies: int | None = p(0, 500, default=None)
+
+
+@dataclass
 class Organisation:
     name: str = MISSING
     n_organisations: int = p(1, 50)
@@ -73,6 +90,7 @@ class Organisation:
     initial_vacancy_rate: float = prob()
     establishment_multiplier: float = p(0.1, 5.0)
     compassion_offsets: list[float] = field(default_factory=list)
+    wards: list[Ward] = field(default_factory=list)   # [] = n_teams equal wards per organisation; else these wards
 
 
 @dataclass
@@ -186,6 +204,8 @@ class Question:
 class Config:
     scenario: str = "baseline"
     description: str = ""
+    trust: Any = None              # a trust profile (group conf/trust/, sim/trust.py): its content once selected
+    trust_file: str | None = None  # trust=PATH on the command line: a profile file outside conf/trust/
     reference_scenario: str | None = None
     seed: int = p(0, 2**63 - 1)
     n_replications: int = p(1, 100_000)
@@ -449,6 +469,7 @@ def _check_rules(cfg: Config) -> None:
     for i, value in enumerate(offsets):
         if not -1.0 <= value <= 1.0:
             raise ConfigError(f"organisation.compassion_offsets[{i}]={value!r} is out of range; allowed: [-1, 1]")
+    _check_wards(cfg.organisation)
     if cfg.analysis not in ("scenario", "sensitivity"):
         raise ConfigError(f"analysis='{cfg.analysis}' is not known; allowed: scenario, sensitivity")
     _check_sensitivity_rules(cfg)
@@ -481,6 +502,33 @@ def _check_rules(cfg: Config) -> None:
             )
 
 
+def _check_wards(org: Organisation) -> None:
+    """Wards of their own sizes: listed organisation by organisation, every organisation
+    with at least one ward, no more starting vacancies than funded posts."""
+    if not org.wards:
+        return
+    k = org.n_organisations
+    previous = 0
+    for i, w in enumerate(org.wards):
+        where = f"organisation.wards[{i}] ({w.name})"
+        if w.organisation >= k:
+            raise ConfigError(f"{where}.organisation={w.organisation} is out of range; allowed: 0 to {k - 1} "
+                              f"(organisation.n_organisations={k})")
+        if w.organisation < previous:
+            raise ConfigError(f"{where}.organisation={w.organisation} comes after organisation {previous}; allowed: "
+                              "wards listed organisation by organisation")
+        previous = w.organisation
+        for role in ("rn", "hca"):
+            vacant, posts = getattr(w, f"{role}_vacancies"), getattr(w, f"{role}_posts")
+            if vacant is not None and vacant > posts:
+                raise ConfigError(f"{where}.{role}_vacancies={vacant} is above its {role}_posts={posts}; "
+                                  f"allowed: 0 to {posts}")
+    missing = sorted(set(range(k)) - {w.organisation for w in org.wards})
+    if missing:
+        raise ConfigError(f"organisation {missing[0]} has no ward in organisation.wards; allowed: every organisation "
+                          f"0 to {k - 1} has at least one ward")
+
+
 def check_parameter_key(cfg: Config, key: str, where: str) -> None:
     """A dotted key naming a numeric model parameter that can change during a run."""
     section, _, name = key.partition(".")
@@ -510,9 +558,44 @@ def to_config(cfg: DictConfig | dict) -> Config:
         raise ConfigError(f"missing value for '{missing[0]}'; set it in conf/ or on the command line")
     obj = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), plain))
     assert isinstance(obj, Config)
+    if obj.trust is not None or obj.trust_file is not None:
+        apply_trust(obj)
     _check_ranges(obj, "")
     _check_rules(obj)
     return obj
+
+
+def apply_trust(cfg: Config) -> None:
+    """Model the trust of ``cfg.trust``: its wards, starting vacancies, leadership culture,
+    agency cost and (if fitted) its posterior point replace the configured ones (sim/trust.py).
+    The profile is read again each time, so it must be valid: one line naming the file if not."""
+    from sim import trust  # noqa: PLC0415 - sim.trust imports this module
+
+    if cfg.trust_file is not None:
+        profile = trust.load(trust.resolve(cfg.trust_file))
+    elif isinstance(cfg.trust, dict):
+        profile = trust.from_mapping(cfg.trust)
+    else:
+        raise ConfigError(f"trust={cfg.trust!r} is not a profile; allowed: trust=NAME (conf/trust/NAME.yaml: "
+                          f"{', '.join(trust.available())}) or trust=PATH to a .yaml or .xlsx profile")
+    trust.apply_profile(cfg, profile)
+    cfg.trust = profile.as_dict()
+    if profile.posterior_path().exists():
+        cfg.trust["_posterior"] = profile.posterior_path().name
+
+
+def rewrite_trust_overrides(overrides: list[str]) -> list[str]:
+    """``trust=PATH`` (a file, not a name in conf/trust/) becomes ``+trust_file=PATH``: Hydra
+    knows ``trust`` as the group of conf/trust/ and would look for PATH there."""
+    out = []
+    for o in overrides:
+        key, sep, value = o.partition("=")
+        v = value.strip().strip("'\"")
+        if sep and key == "trust" and ("/" in v or v.endswith((".yaml", ".yml", ".xlsx"))):
+            out.append(f"trust_file={v}")
+        else:
+            out.append(o)
+    return out
 
 
 def scheduled_changes(cfg: Config) -> list[ScheduledChange]:
@@ -562,7 +645,8 @@ def compose(overrides: list[str] | None = None, with_hydra: bool = False) -> Dic
     register_configs()
     GlobalHydra.instance().clear()
     with initialize_config_dir(config_dir=str(REPO_ROOT / "conf"), version_base="1.3"):
-        return hydra_compose("config", overrides=list(overrides or []), return_hydra_config=with_hydra)
+        return hydra_compose("config", overrides=rewrite_trust_overrides(list(overrides or [])),
+                             return_hydra_config=with_hydra)
 
 
 def load_config(overrides: list[str] | None = None) -> Config:

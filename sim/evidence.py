@@ -49,6 +49,8 @@ def parameter_table(resolved: dict[str, Any]) -> pd.DataFrame:
             if group == "demand" and option != "steady" and base.exists():
                 for k, v in comments_of(base, prefix="demand.").items():
                     evidence.setdefault(k, v)
+    for k in [k for k in flatten(resolved) if k == "trust" or k.startswith("trust.")]:
+        evidence.setdefault(k, "the trust profile (conf/trust/, docs/guide.md): the trust's own data, not a parameter")
     rows = [{"key": k, "value": v, "evidence": evidence.get(k, "")}
             for k, v in flatten(resolved).items() if not k.startswith("schedule")]
     for i, change in enumerate(resolved.get("schedule", [])):

@@ -76,8 +76,8 @@ class Columns:
 class IndividualRecorder:
     """Spells of staff and leaders, filled by the model's hooks (sim/model.py)."""
 
-    def __init__(self, capacity: int, n_teams: int, teams_per_organisation: int, snapshot_months: int) -> None:
-        self.teams_per_organisation = teams_per_organisation
+    def __init__(self, capacity: int, n_teams: int, organisation_of_team: np.ndarray, snapshot_months: int) -> None:
+        self.organisation_of_team = organisation_of_team
         self.snapshot_months = snapshot_months
         self.person_of_slot = np.full(capacity, -1, dtype=np.int64)
         self.row_of_slot = np.full(capacity, -1, dtype=np.int64)
@@ -110,7 +110,7 @@ class IndividualRecorder:
             self.next_person += 1
         self.person_of_slot[slot] = person
         self.row_of_slot[slot] = self.staff.add(
-            person=person, organisation=team // self.teams_per_organisation, team=team, role=role, start_day=day,
+            person=person, organisation=int(self.organisation_of_team[team]), team=team, role=role, start_day=day,
             end_day=np.nan, reason=-1)
 
     def staff_end(self, slot: int, day: float, reason: str, exhaustion: float, burnt_out: float, peer: bool,

@@ -66,7 +66,8 @@ def advance_beds(until: float, next_arrival: np.ndarray, pending_bound: np.ndarr
             if u * pending_bound[team] <= _rate(t, team, base, shocked, season, growth, shock):
                 z = stays[team, position[team, 2]]
                 position[team, 2] += 1
-                stay = math.exp(los[1] + los[2] * z) if los[0] != 0.0 else los[1]   # los = (lognormal?, mu or mean, sigma)
+                stay = (math.exp(los[team, 1] + los[team, 2] * z) if los[team, 0] != 0.0
+                        else los[team, 1])                  # los[team] = (lognormal?, mu or mean, sigma)
                 discharge_at[team, patients[team]] = t + stay
                 patients[team] += 1
                 counts[0] += 1

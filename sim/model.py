@@ -50,7 +50,7 @@ from sim.mechanisms.staffing import StaffingDay
 from sim.metrics import MonthlyRecorder
 from sim.month import Month, close_month, mean_or_zero
 from sim.streams import Streams
-from sim.workforce import HCA, RN, Leaders, Organisations, Teams, Workforce
+from sim.workforce import HCA, RN, Leaders, Organisations, Teams, WardLayout, Workforce
 
 __all__ = ["DAYS_PER_YEAR", "CareDay", "Model", "Month", "Mover", "StaffingDay", "beta_quantile", "mean_or_zero"]
 
@@ -72,9 +72,13 @@ class Model:
         self.env = simpy.Environment(initial_time=-self.warmup_days)
         org = cfg.organisation
         self.n_organisations = K = org.n_organisations
-        self.teams_per_organisation = org.n_teams
-        self.n_teams = T = K * org.n_teams                        # teams numbered organisation by organisation
-        self.ring = staffing.ring_donors(K, org.n_teams)          # mutual aid and shared learning stay within one
+        self.wards = WardLayout.from_config(org)                  # each ward's beds, demand and posts
+        self.n_teams = T = self.wards.n_teams                     # teams numbered organisation by organisation
+        self.org_sizes = self.wards.sizes(K)                      # wards of each organisation
+        #: wards per organisation when all organisations have as many (equal wards), else None
+        self.teams_per_organisation = org.n_teams if self.wards.uniform else None
+        self.ring = staffing.ring_donors(K, org.n_teams) if self.wards.uniform else \
+            staffing.ring_donors_by_size(self.org_sizes)          # mutual aid and shared learning stay within one
         self.rng = Streams(cfg.seed, replication, T)
         self.ring_array = np.array(self.ring, dtype=np.int64).reshape(len(self.ring), T)   # the same, for kernels
         self.n_days = max(1, int(round(cfg.years * DAYS_PER_YEAR)))
@@ -86,11 +90,12 @@ class Model:
         self.trace: list[tuple[float, str, dict[str, Any]]] | None = [] if trace else None
         self.steps: tuple[tuple[str, DailyStep], ...] = DAILY_STEPS    # the daily review, in order
 
-        self.teams = Teams.start(K, org.n_teams, org.rn_posts_per_team, org.hca_posts_per_team)
+        self.teams = Teams.start(self.wards)
         self.staff = Workforce(T, int(math.ceil(self.teams.posts.max() * max(1.0, org.establishment_multiplier))))
         self.leaders = Leaders.start(T)
         self.organisations = Organisations.start(K, cfg.reputation.initial)
-        self.individuals = (IndividualRecorder(self.staff.capacity, T, org.n_teams, cfg.outputs.individuals_snapshot_months)
+        self.individuals = (IndividualRecorder(self.staff.capacity, T, self.teams.organisation,
+                                               cfg.outputs.individuals_snapshot_months)
                             if cfg.outputs.individuals else None)     # outputs.individuals: staff, leader, snapshot tables
         self.initial_patients = 0               # patients in beds when the outputs begin
         self.initial_headcount = 0              # staff in post when the outputs begin
@@ -154,8 +159,7 @@ class Model:
         self._est.setflags(write=False)
         self.staff.ensure_posts(int(self._est.max(initial=1)))
         self.est_fte = self._est * self.mean_fte()
-        self.flow = demand.PatientFlow(self.p, self.cfg.organisation.beds_per_team, self.teams_per_organisation,
-                                       self.n_teams, self.n_days)
+        self.flow = demand.PatientFlow(self.p, self.wards, self.n_organisations, self.n_days)
 
     # ------------------------------------------------------------------ initial state
 
@@ -167,6 +171,9 @@ class Model:
         cfg, T, s = self.cfg, self.n_teams, self.staff
         est = self.establishment()
         vacant = np.rint(est * cfg.organisation.initial_vacancy_rate).astype(np.int64)
+        given = self.wards.vacancies >= 0                          # a ward's own starting vacancies (trust profile)
+        if given.any():
+            vacant = np.where(given, np.minimum(self.wards.vacancies, est), vacant)
         u = self.rng.initial_state.at(0, 0).random(2 * s.capacity).reshape(-1, 2)   # by slot: age, tenure
         lo, hi = cfg.staffing.initial_age_min, cfg.staffing.initial_age_max
         for t in range(T):

@@ -114,7 +114,7 @@ def accumulate(model: Model, today: Today) -> None:
     acc.leader_compassion += leader_compassion
     acc.leader_vacant += float((~leaders.present).sum())
     now = model.env.now
-    acc.demand += model.flow.level(now) * model.flow.mean_shock(now, model.n_organisations, model.n_teams)
+    acc.demand += model.flow.mean_rate(now)
 
 
 def _ratio(a: float, b: float) -> float:
@@ -196,11 +196,15 @@ def _close_teams(model: Model, month: int) -> None:
 
 def organisation_values(model: Model) -> dict[str, np.ndarray]:
     """The month's metrics of each organisation of the system (teams are in blocks)."""
-    acc, K, tpo = model.month, model.n_organisations, model.teams_per_organisation
+    acc, K = model.month, model.n_organisations
     days = max(acc.days, 1)
+    tpo = model.teams_per_organisation if model.teams_per_organisation is not None else model.org_sizes
+    starts = np.cumsum(model.org_sizes) - model.org_sizes
 
     def by_org(x: np.ndarray) -> np.ndarray:
-        return np.asarray(x, dtype=float).reshape(K, -1).sum(axis=1)
+        if model.teams_per_organisation is not None:       # equal wards: organisations are equal blocks
+            return np.asarray(x, dtype=float).reshape(K, -1).sum(axis=1)
+        return np.add.reduceat(np.asarray(x, dtype=float), starts)
 
     def ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.divide(a, b, out=np.zeros(K), where=b > 0)
@@ -219,6 +223,6 @@ def organisation_values(model: Model) -> dict[str, np.ndarray]:
         "reputation": model.organisations.reputation.copy(),
         "transfers_in": by_org(acc.transfers_t),
         "transfers_out": acc.transfers_out.copy(),
-        "headcount": np.bincount(s.team[s.active], minlength=model.n_teams).reshape(K, -1).sum(axis=1).astype(float),
+        "headcount": by_org(np.bincount(s.team[s.active], minlength=model.n_teams)),
         "establishment": by_org(est),
     }

@@ -8,12 +8,66 @@ next holder, and so that each holder gets their own random numbers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from sim.config import Organisation
+
 RN, HCA = 0, 1   # roles: registered nurse, healthcare assistant
+
+
+@dataclass(frozen=True)
+class WardLayout:
+    """Each ward's size and demand, one entry per team (teams numbered organisation by
+    organisation): equal wards from ``n_teams`` and the ``*_per_team`` keys, or the wards of
+    ``organisation.wards`` (a trust profile). ``uniform`` marks the equal-wards case, whose
+    arithmetic (and so every output) stays exactly that of the model before wards had sizes."""
+
+    organisation: np.ndarray     # (team,) organisation index
+    beds: np.ndarray             # (team,) beds
+    occupancy: np.ndarray        # (team,) target bed occupancy; NaN = demand.occupancy (live)
+    los_mean_days: np.ndarray    # (team,) mean length of stay; NaN = demand.los_mean_days (live)
+    posts: np.ndarray            # (team, role) funded posts before the establishment multiplier
+    vacancies: np.ndarray        # (team, role) vacant at the start; -1 = from initial_vacancy_rate
+    names: tuple[str, ...]
+    types: tuple[str, ...]
+    uniform: bool
+
+    @property
+    def n_teams(self) -> int:
+        return len(self.beds)
+
+    def sizes(self, n_organisations: int) -> np.ndarray:
+        """Wards of each organisation."""
+        return np.bincount(self.organisation, minlength=n_organisations)
+
+    @classmethod
+    def from_config(cls, org: Organisation) -> WardLayout:
+        K = org.n_organisations
+        if not org.wards:
+            T, n = K * org.n_teams, org.n_teams
+            return cls(organisation=np.arange(T) // n, beds=np.full(T, org.beds_per_team),
+                       occupancy=np.full(T, math.nan), los_mean_days=np.full(T, math.nan),
+                       posts=np.tile(np.array([org.rn_posts_per_team, org.hca_posts_per_team]), (T, 1)),
+                       vacancies=np.full((T, 2), -1), names=tuple(f"ward {t + 1}" for t in range(T)),
+                       types=("general",) * T, uniform=True)
+        w = org.wards
+
+        def opt(x: float | None) -> float:
+            return math.nan if x is None else float(x)
+
+        return cls(organisation=np.array([x.organisation for x in w], dtype=np.int64),
+                   beds=np.array([x.beds for x in w], dtype=np.int64),
+                   occupancy=np.array([opt(x.occupancy) for x in w]),
+                   los_mean_days=np.array([opt(x.los_mean_days) for x in w]),
+                   posts=np.array([[x.rn_posts, x.hca_posts] for x in w], dtype=np.int64),
+                   vacancies=np.array([[-1 if x.rn_vacancies is None else x.rn_vacancies,
+                                        -1 if x.hca_vacancies is None else x.hca_vacancies] for x in w], dtype=np.int64),
+                   names=tuple(x.name for x in w), types=tuple(x.type for x in w), uniform=False)
 
 
 class Workforce:
@@ -106,10 +160,9 @@ class Teams:
     bullying: np.ndarray        # share of staff bullied in a year
 
     @classmethod
-    def start(cls, n_organisations: int, teams_per_organisation: int, rn_posts: int, hca_posts: int) -> Teams:
-        T = n_organisations * teams_per_organisation
-        return cls(organisation=np.arange(T) // teams_per_organisation,
-                   posts=np.tile(np.array([rn_posts, hca_posts]), (T, 1)),
+    def start(cls, layout: WardLayout) -> Teams:
+        T = layout.n_teams
+        return cls(organisation=layout.organisation.copy(), posts=layout.posts.copy(),
                    in_post=np.zeros((T, 2), dtype=np.int64), recruiting=np.zeros((T, 2), dtype=np.int64),
                    patients=np.zeros(T, dtype=np.int64), psafe=np.zeros(T), learning=np.zeros(T),
                    bullying=np.zeros(T))

@@ -47,6 +47,8 @@ def run_check(settings: Settings) -> int:
     started = time.time()
     stats, design, params = predictive(settings)
     table = verdicts(settings, stats)
+    if settings.raw.get("trust"):
+        return _print_trust(settings, table, design, params, started)
     where = "shipped parameters (conf/config.yaml)" if not params else f"posterior point ({settings.path('posterior').name})"
     print(f"Calibration check: targets '{settings.targets.name}' at the {where}; {design.replications} replications of "
           f"a {settings.check['organisation']} organisation, scenarios {', '.join(r.name for r in design.runs)}, "
@@ -57,5 +59,30 @@ def run_check(settings: Settings) -> int:
               f"{'ok' if r.inside else 'MISS'}")
     missed = int((~table["inside"]).sum())
     print(f"{len(table) - missed} of {len(table)} targets met ({time.time() - started:.0f} s)"
+          + ("" if not missed else f"; MISSED: {', '.join(table.loc[~table['inside'], 'target'])}"))
+    return 0 if not missed else 1
+
+
+def _print_trust(settings: Settings, table: pd.DataFrame, design: Design, params: dict[str, float],
+                 started: float) -> int:
+    """One line per figure of the trust: its own figure, the stated range, the model; exit 1 on a miss."""
+    t = settings.raw["trust"]
+    post = settings.path("posterior")
+    if params:
+        where = f"the posterior point of {post.name}"
+    elif post.exists():
+        where = f"its posterior point ({post.name}, used by every run of the trust)"
+    else:
+        where = "the national parameters (no trust posterior yet: python -m sim.calibrate fit trust=...)"
+    run = design.runs[0]
+    print(f"Trust check: {t['name']} ({t['profile']}) against the model at {where}; {design.replications} "
+          f"replications of its {len(run.cfg.organisation.wards)} wards, the last 12 of {run.cfg.years:g} years after a "
+          f"{settings.design['warmup_years']:g}-year warm-up; model = mean [5th-95th percentile]")
+    width = max(len(e.label) for e in settings.targets.entries)
+    for e, r in zip(settings.targets.entries, table.itertuples(), strict=True):
+        print(f"{e.label:<{width}}  trust {e.value:.3f}  range {e.low:.3f}-{e.high:.3f}  model {r.model:.3f} "
+              f"[{r.p5:.3f}, {r.p95:.3f}]  {'ok' if r.inside else 'MISS'}")
+    missed = int((~table["inside"]).sum())
+    print(f"{len(table) - missed} of {len(table)} figures met ({time.time() - started:.0f} s)"
           + ("" if not missed else f"; MISSED: {', '.join(table.loc[~table['inside'], 'target'])}"))
     return 0 if not missed else 1

@@ -150,10 +150,17 @@ def run_fit(settings: Settings) -> int:
     cost = time.process_time() - t0
     log.info("design: scenarios %s, %s organisation, %g years each after a %g-year warm-up, %d replication(s); "
              "%.2f s CPU per evaluation (%.1f organisation-years)", ", ".join(r.name for r in design.runs),
-             settings.design["organisation"], max(r.cfg.years - r.warmup_months / 12 for r in design.runs),
+             f"trust {settings.raw['trust']['name']}'s" if settings.raw.get("trust") else settings.design["organisation"],
+             max(r.cfg.years - r.warmup_months / 12 for r in design.runs),
              settings.design["warmup_years"],
              design.replications, cost, design.years_simulated() * design.replications)
-    abc = pyabc.ABCSMC(DesignModel(design, params), prior(params), RangeDistance(targets),
+    if settings.raw.get("trust"):               # a trust's fit: the national posterior is the prior
+        from sim.calibration.trust import national_prior  # noqa: PLC0415
+
+        parameter_prior = national_prior(settings)
+    else:
+        parameter_prior = prior(params)
+    abc = pyabc.ABCSMC(DesignModel(design, params), parameter_prior, RangeDistance(targets),
                        population_size=fit["population"], sampler=make_sampler(settings),
                        eps=pyabc.MedianEpsilon())
     generations = fit["generations"]
@@ -195,7 +202,12 @@ def run_fit(settings: Settings) -> int:
           f"{summary['final_epsilon']:.3g}, {elapsed / 60:.1f} min")
     print(f"posterior sample: {path} ({len(posterior)} particles with weights)")
     print(f"diagnostics report: {report}")
-    print("representative point (weighted median); set the shipped defaults with these overrides or `apply=true`:")
+    if settings.raw.get("trust"):
+        print(f"representative point (weighted median), used by every run of trust {settings.raw['trust']['name']}"
+              + (" once the posterior sits beside its profile (a quick fit's never does):" if settings.raw["quick"]
+                 else ":"))
+    else:
+        print("representative point (weighted median); set the shipped defaults with these overrides or `apply=true`:")
     print("  " + " ".join(f"{k}={v:.4g}" for k, v in point.items()))
     if settings.raw["apply"] and not settings.raw["quick"]:
         skipped = apply_point(point, source=path.name)

@@ -14,7 +14,7 @@ from sim.calibration.targets import TargetSet, parse_targets
 from sim.config import REPO_ROOT, ConfigError, load_config
 
 TOP_KEYS = ("targets", "quick", "resume", "apply", "n_jobs", "progress", "posterior", "output_dir", "design", "fit",
-            "quick_settings", "check", "parameters")
+            "quick_settings", "check", "parameters", "trust_fit")
 
 
 @dataclass

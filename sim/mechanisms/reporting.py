@@ -52,8 +52,10 @@ def share_learning(gain: np.ndarray, willingness: np.ndarray, share: float,
     received = np.zeros(len(gain))
     if donors is None:
         donors = ring_donors(1, len(gain))
+    own = np.arange(len(gain))
     for source in donors:
         w = np.minimum(willingness, willingness[source])
+        w = np.where(source != own, w, 0.0)      # a ward that is its own ring neighbour (wards of unequal organisations)
         received += share * w * gain[source]
     return received
 

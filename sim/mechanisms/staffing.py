@@ -92,6 +92,23 @@ def ring_donors(n_organisations: int, teams_per_organisation: int) -> list[np.nd
     return [left] if n == 2 else [left, right]
 
 
+def ring_donors_by_size(sizes: np.ndarray) -> list[np.ndarray]:
+    """``ring_donors`` for organisations of different numbers of wards (``sizes``, teams
+    numbered organisation by organisation): each ward's left and right neighbour on its own
+    organisation's ring. A ward alone is its own donor and one of two has its one neighbour
+    in the first pass only (itself in the second): a team never lends to itself, since a
+    team in need has nothing spare, so both give nothing, and each array stays a permutation."""
+    sizes = np.asarray(sizes, dtype=np.int64)
+    if sizes.max(initial=0) < 2:
+        return []
+    n = np.repeat(sizes, sizes)
+    start = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    local = np.arange(int(sizes.sum())) - start
+    left, right = start + (local - 1) % n, start + (local + 1) % n
+    right = np.where(n > 2, right, start + local)
+    return [left, right]
+
+
 def mutual_aid(rn_on_duty: np.ndarray, patients: np.ndarray, willingness: np.ndarray, *,
                crisis_ppn: float, donor_limit_ppn: float, max_lend_share: float,
                donors: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -30,6 +30,7 @@ def page(run: RunData, figure_dir: Path) -> str:
         "answer": sections.answer(run),
         "question": sections.question(run),
         "scenarios": sections.scenarios(run),
+        "trust": sections.trust(run),
         "findings": sections.findings(run),
         "time_course": sections.time_course(run),
         "cultures": sections.cultures(run, design, figure_dir),

@@ -33,7 +33,7 @@ from sim.report.format import (
     show,
     value_with_interval,
 )
-from sim.report.render import Figure, figure, table
+from sim.report.render import Figure, Table, figure, table
 
 #: Metrics the headline findings speak about, in this order.
 KEY_METRICS: tuple[str, ...] = (
@@ -45,7 +45,8 @@ CULTURE_METRICS: tuple[str, ...] = ("burnout_prevalence", "vacancy_rate", "adver
 
 #: (anchor, title) of each section in page order; the anchor names its template.
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("answer", "The answer"), ("question", "Question"), ("scenarios", "Scenarios"), ("findings", "Headline findings"),
+    ("answer", "The answer"), ("question", "Question"), ("scenarios", "Scenarios"),
+    ("trust", "Your trust: its figures beside the model"), ("findings", "Headline findings"),
     ("time_course", "How fast the effect comes"),
     ("cultures", "The four cultures"), ("cost", "Return on investment"),
     ("figures", "Figures"), ("metrics", "All metrics"), ("assumptions", "Assumptions"),
@@ -502,3 +503,66 @@ def failed_jobs(run: RunData) -> dict[str, Any] | None:
     df = bad[cols].replace("", MISSING).rename(columns=str.capitalize)
     return {"n": len(bad), "total": len(run.jobs), "table": table(df, "data jobs")}
 
+
+
+# --------------------------------------------------------------------------- the trust
+
+
+def _trust_config(run: RunData) -> dict[str, Any] | None:
+    """The trust profile the run modelled (config ``trust``), from the run or its first job."""
+    for cfg in (run.config, *run.scenario_configs.values()):
+        if isinstance(cfg, dict) and isinstance(cfg.get("trust"), dict):
+            return cfg["trust"]
+    return None
+
+
+def trust(run: RunData) -> Section | None:
+    """Which trust was modelled, its wards, and its own figures beside the model's baseline
+    (the reference scenario over the summary window), with each figure's stated range."""
+    data = _trust_config(run)
+    if data is None:
+        return None
+    from sim.trust import profile_from_stored  # noqa: PLC0415
+
+    profile = profile_from_stored(data)
+    reference = run.reference
+    rows = []
+    for f in profile.figures():
+        r = summary_row(run, reference, f.metric)
+        mean, lo, hi = (None, None, None) if r is None else (r["mean"], r["ci_low"], r["ci_high"])
+        model, interval = value_with_interval(f.metric, mean, lo, hi)
+        inside = MISSING if is_missing(mean) else ("yes" if f.low <= float(mean) <= f.high else "no")
+        rows.append([f.label, format_value(f.metric, f.value), f"{format_value(f.metric, f.low)} to "
+                     f"{format_value(f.metric, f.high)}", f"{model} {interval}".strip(), inside])
+    extra = []
+    cost = summary_row(run, reference, "agency_cost")
+    spend = profile.agency_spend()
+    extra.append(["Bank and agency spend a year", money(spend), "not fitted",
+                  MISSING if cost is None else money(float(cost["mean"]) * 12), MISSING])
+    bully = summary_row(run, reference, "bullying_prevalence")
+    colleague = sum(o.survey_colleague_bullying * (o.rn_in_post + o.hca_in_post) for o in profile.organisations) \
+        / max(1, profile.in_post())
+    extra.append(["Bullied by colleagues (survey Q14c) / model bullying", format_value("bullying_prevalence", colleague),
+                  "not fitted (not the same measure)",
+                  MISSING if bully is None else format_value("bullying_prevalence", bully["mean"]), MISSING])
+    figures_table = Table(["Figure", "The trust", "Stated range", "Model (mean, 95% interval)", "Inside the range"],
+                          rows + extra)
+    types: dict[str, list[int]] = {}
+    for w in profile.wards:
+        t = types.setdefault(w.type, [0, 0, 0, 0])
+        t[0] += 1
+        t[1] += w.beds
+        t[2] += w.rn_posts
+        t[3] += w.hca_posts
+    wards_table = Table(["Ward type", "Wards", "Beds", "RN posts", "HCA posts"],
+                        [[k, str(v[0]), str(v[1]), str(v[2]), str(v[3])] for k, v in types.items()])
+    from sim.trust import agency_cost, compassion_from_survey  # noqa: PLC0415
+
+    return {"name": profile.name, "description": profile.description, "fictional": profile.fictional,
+            "n_wards": len(profile.wards), "beds": profile.beds, "posts": sum(profile.posts()),
+            "organisations": [{"name": o.name, "bullying": format_value("bullying_prevalence", o.survey_manager_bullying),
+                               "compassion": f"{compassion_from_survey(o.survey_manager_bullying):.3f}"}
+                              for o in profile.organisations],
+            "agency_cost": money(agency_cost(profile)), "posterior": data.get("_posterior"),
+            "reference": reference, "summary_months": run.summary_months,
+            "figures": figures_table, "wards": wards_table}

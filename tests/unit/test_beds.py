@@ -47,7 +47,7 @@ def reference_flow(model: Model, days: int) -> tuple[list[list[int]], int, int]:
             yield env.timeout(next(gaps[team]) / bound)
             if next(acceptance[team]) * bound <= flow.rate(team, env.now):
                 counts[0] += 1
-                occupy(team, flow.length_of_stay(next(stays[team])))
+                occupy(team, flow.length_of_stay(next(stays[team]), team))
 
     seen: list[list[int]] = []
 
@@ -57,10 +57,10 @@ def reference_flow(model: Model, days: int) -> tuple[list[list[int]], int, int]:
             seen.append(patients.tolist())
             yield env.timeout(1)
 
-    n0 = int(round(cfg.organisation.beds_per_team * cfg.demand.occupancy))
     for team in range(T):
+        n0 = int(round(flow.beds[team] * flow.occupancy[team]))       # each ward's beds x its occupancy
         for _ in range(n0):
-            occupy(team, next(acceptance[team]) * flow.length_of_stay(next(stays[team])))
+            occupy(team, next(acceptance[team]) * flow.length_of_stay(next(stays[team]), team))
     for team in range(T):
         env.process(admissions(team))
     env.process(reviews())
@@ -72,6 +72,7 @@ def reference_flow(model: Model, days: int) -> tuple[list[list[int]], int, int]:
     [],
     ["demand=shock", "demand.shock_start_month=1", "demand.shock_multiplier=5", "organisation.beds_per_team=80"],
     ["demand=growing", "demand.los_cv=0"],
+    ["trust=example", "demand=shock", "demand.shock_start_month=1"],     # wards of their own sizes and stays
 ])
 def test_beds_give_the_event_driven_flows_patients_admissions_and_discharges(overrides: list[str]) -> None:
     days = 120
