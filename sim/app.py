@@ -249,8 +249,11 @@ def prepare(cfg: DictConfig, task_overrides: list[str] | None = None, swept: set
 #: Overrides of a single run that set where and how it runs rather than what it changes:
 #: the baseline it is compared with keeps them (the organisation too: the comparison is
 #: the same organisation under the baseline's culture, demand and interventions).
-KEPT_FOR_BASELINE = ("organisation", "seed", "n_replications", "n_jobs", "years", "warmup_years", "progress",
-                     "resume", "parameter_uncertainty", "posterior", "outputs", "mechanisms")
+#: Overrides the compared baseline keeps: the run's organisation (a trust profile is the
+#: trust's own baseline, so ``trust=example`` alone is not doubled and ``trust=example
+#: leadership=blame`` is compared with that trust), size, seed and outputs.
+KEPT_FOR_BASELINE = ("organisation", "trust", "trust_file", "seed", "n_replications", "n_jobs", "years", "warmup_years",
+                     "progress", "resume", "parameter_uncertainty", "posterior", "outputs", "mechanisms")
 
 
 def baseline_overrides(single_overrides: list[str]) -> list[str] | None:
