@@ -186,7 +186,7 @@ def test_unsafe_scenario_names_are_refused(name: str) -> None:
     refused(f"scenario={name!r} is not a safe scenario name; allowed: 1-120 characters of letters, digits and "
             "_ . + & = - (not starting with . + & = or -)", scenario=name)
     with pytest.raises(ConfigError, match="^reference_scenario="):
-        to_config(cfg_with(reference_scenario=name))
+        validate(typed_with(reference_scenario=name))
 
 
 def test_safe_scenario_names_are_accepted() -> None:

@@ -1,0 +1,433 @@
+"""Unit tier: exact model-level tests of the daily steps on a tiny organisation (three
+wards of two RN and one HCA posts), in the style of test_traces.py.
+
+Each test builds the model, sets the state that a step reads (who is on duty, exhaustion,
+patients, leaders), runs that one step and checks what it decided against numbers worked
+out by hand in the comments. Post slots (sim/workforce.py): ward t's RN posts are slots
+2t and 6 + 2t, its HCA post slot 2t + 1.
+"""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from sim.mechanisms import culture, exhaustion, leaders, reporting, reputation, staffing
+from sim.mechanisms.common import Today
+from sim.mechanisms.demand import PatientFlow
+from sim.model import Model
+from sim.workforce import HCA
+from tests.conftest import QUIET, composed
+
+THREE_WARDS = [
+    *QUIET, "years=0.25", "organisation.n_teams=3", "organisation.rn_posts_per_team=2", "organisation.hca_posts_per_team=1",
+    "staffing.day_presence_per_wte=1.0", "staffing.agency_fill_share=0.5", "staffing.agency_inexperience=0.6",
+    "collaboration.crisis_patients_per_rn=8", "collaboration.donor_limit_patients_per_rn=4",
+    "collaboration.max_lend_share=0.5", "exhaustion.burnout_threshold=0.6", "exhaustion.burnout_softness=0",
+    "leadership.development_share=0.5", "recruitment.experience_years=2",
+]
+
+
+def three_wards(*overrides: str) -> Model:
+    """Three wards, every post filled, full-time; then the state of the staffing test below."""
+    m = Model(composed([*THREE_WARDS, *overrides]), 0)
+    s = m.staff
+    assert s.active.sum() == 9 and m.establishment().tolist() == [[2, 1]] * 3
+    m.teams.patients[:] = [24, 4, 4]
+    s.sick[:] = False
+    s.sick[[0, 3]] = True                                  # ward 0's first RN, ward 1's HCA
+    s.exhaustion[:9 + 3] = 0.0
+    s.exhaustion[[0, 6, 1]] = [0.9, 0.7, 0.5]              # ward 0: RN (sick), RN, HCA
+    s.exhaustion[[2, 8, 3]] = [0.2, 0.4, 0.65]             # ward 1: RN, RN, HCA (sick)
+    s.exhaustion[[4, 10, 5]] = [0.1, 0.3, 0.7]             # ward 2
+    s.experience0[:] = 1.0
+    s.tenure[:] = 0.0
+    s.experience0[6] = 0.5                                 # half-experienced, new: inexperience 0.5
+    s.development_u[:] = 0.9
+    s.development_u[[1, 2, 8]] = 0.2                       # developed: one in ward 0, two in ward 1
+    m.leaders.willingness[:] = [1.0, 1.0, 0.6]
+    return m
+
+
+def staffing_day(m: Model) -> Today:
+    today = Today()
+    staffing.daily(m, today)
+    return today
+
+
+def test_staffing_step_on_three_wards_by_hand() -> None:
+    m = three_wards()
+    # ward 2's HCA leaves: its post is vacant
+    m.staff.active[5] = False
+    m.teams.in_post[2, HCA] = 0
+    d = staffing_day(m).staffing
+    # RNs available 1, 2, 2; ward 0 is one RN short: agency covers half (0.5). HCAs available 1, 0, 0: wards
+    # 1 and 2 are one short, covered 0.5 each.
+    np.testing.assert_allclose(d.gap, [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(d.agency, [0.5, 0.5, 0.5])
+    np.testing.assert_allclose(d.hca_shortfall, [0.0, 0.5, 0.5])
+    # mutual aid: ward 0 has 1.5 RN for 24 patients, 3 below the crisis line of 8 per RN (needs 1.5). Its left
+    # neighbour (ward 2) spares (2 - 4/4) x 0.5 = 0.5, x min(1, 0.6) = 0.3; then its right neighbour (ward 1)
+    # spares 0.5 at full willingness: ward 0 ends with 2.3 RN, ward 1 with 1.5, ward 2 with 1.7.
+    np.testing.assert_allclose(d.rn_on_duty, [2.3, 1.5, 1.7])
+    np.testing.assert_allclose(d.lent, [0.0, 0.5, 0.3])
+    assert d.cross_lent == 0.0
+    np.testing.assert_allclose(d.patients_per_rn, [24 / 2.3, 4 / 1.5, 4 / 1.7])
+    assert d.head.tolist() == [3, 3, 2]
+    # mean exhaustion of staff available: (0.7 + 0.5) / 2, (0.2 + 0.4) / 2, (0.1 + 0.3) / 2; of all in post: 3.75 / 8
+    np.testing.assert_allclose(d.exhaustion, [0.6, 0.3, 0.2])
+    assert d.exhaustion_mean == pytest.approx(3.75 / 8)
+    # burnt out (hard threshold 0.6, everyone in post, sick or not): 0.9 and 0.7; 0.65; none
+    assert d.burnt.tolist() == [2.0, 1.0, 0.0]
+    np.testing.assert_allclose(d.burnt_share, [2 / 3, 1 / 3, 0.0])
+    # inexperience: ward 0 (0.5 of one RN + agency 0.5 x 0.6) / (2 available + 0.5 agency) = 0.32; ward 1
+    # 0.3 / 2.5 = 0.12; ward 2 likewise 0.12
+    np.testing.assert_allclose(d.inexperience, [0.32, 0.12, 0.12])
+    np.testing.assert_allclose(d.development_share, [1 / 3, 2 / 3, 0.0])
+    assert d.vacant.tolist() == [0, 0, 1]
+    np.testing.assert_allclose(d.vacancy, [0.0, 0.0, 1 / 3])
+    assert d.available.sum() == 6 and d.active.sum() == 8
+
+
+def test_staffing_step_without_agency_or_mutual_aid() -> None:
+    m = three_wards("mechanisms.agency_cover=false", "mechanisms.mutual_aid=false")
+    d = staffing_day(m).staffing
+    np.testing.assert_allclose(d.rn_on_duty, [1.0, 2.0, 2.0])
+    np.testing.assert_allclose(d.agency, 0.0)
+    np.testing.assert_allclose(d.lent, 0.0)
+    np.testing.assert_allclose(d.hca_shortfall, [0.0, 1.0, 0.0])
+    np.testing.assert_allclose(d.inexperience, [0.25, 0.0, 0.0])          # 0.5 / 2 available
+    np.testing.assert_allclose(d.patients_per_rn, [24.0, 2.0, 2.0])
+
+
+def test_staffing_presence_scales_rn_on_duty_and_someone_always_covers() -> None:
+    m = three_wards("staffing.day_presence_per_wte=0.25", "mechanisms.mutual_aid=false")
+    m.teams.patients[:] = [24, 4, 0]
+    d = staffing_day(m).staffing
+    np.testing.assert_allclose(d.rn_on_duty, [1.5 * 0.25, 0.5, 0.5])
+    np.testing.assert_allclose(d.patients_per_rn, [24 / 0.5, 8.0, 0.0])     # at least 0.5 RN counted
+
+
+def test_staffing_step_part_time_staff_count_by_their_hours() -> None:
+    m = three_wards("mechanisms.mutual_aid=false", "mechanisms.agency_cover=false")
+    m.staff.fte[8] = 0.5                                                    # ward 1's second RN works half time
+    d = staffing_day(m).staffing
+    np.testing.assert_allclose(d.rn_on_duty, [1.0, 1.5, 2.0])
+    assert d.head.tolist() == [3, 3, 3]
+
+
+def test_ageing_adds_a_day_to_staff_in_post() -> None:
+    m = three_wards()
+    m.staff.active[5] = False
+    age, tenure = m.staff.age.copy(), m.staff.tenure.copy()
+    staffing.ageing(m, staffing_day(m))
+    np.testing.assert_allclose(m.staff.age[:4] - age[:4], 1 / 365)
+    assert m.staff.age[5] == age[5] and m.staff.tenure[5] == tenure[5]
+    np.testing.assert_allclose(m.staff.tenure[6] - tenure[6], 1 / 365)
+
+
+CULTURE = ["culture.psafe_min=0.2", "culture.psafe_max=0.8", "culture.psafe_timescale_days=10",
+           "culture.development_speedup=2", "culture.bullying_per_year=0.1", "culture.bullying_blame_coef=2",
+           "culture.bullying_exhaustion_coef=1", "culture.bullying_psafe_erosion=0.01",
+           "leader_wellbeing.induction_days=100"]
+
+
+def test_culture_step_on_three_wards_by_hand() -> None:
+    m = three_wards(*CULTURE)
+    today = staffing_day(m)                 # exhaustion of staff available 0.6, 0.3, 0.3667; development 1/3, 2/3, 0
+    m.teams.psafe[:] = [0.5, 0.3, 0.8]      # climate (psafe - 0.2) / 0.6 = 0.5, 1/6, 1
+    m.leaders.eff_compassion[:] = [0.9, 0.4, 0.6]
+    m.leaders.present[:] = [True, True, False]
+    m.leaders.tenure[:] = [50.0, 200.0, 0.0]
+    culture.daily(m, today)
+    # bullying 0.1 exp(2 ((1 - climate) - 0.5) + (exhaustion - 0.5)): exponents 0.1; 2/3 - 0.2; -1 - 0.1333
+    bullying = 0.1 * np.exp([0.1, 2 / 3 - 0.2, -1 - (0.5 - 1.1 / 3)])
+    np.testing.assert_allclose(m.teams.bullying, bullying)
+    # support: 0.9 x 0.75 (half-way through induction), 0.4, vacant: 0.5 x 0.6; targets 0.2 + 0.6 x support
+    target = 0.2 + 0.6 * np.array([0.675, 0.4, 0.3])
+    # rates: improving (1 + 2 x development) / 10; ward 2 declines at 1/10
+    rate = np.array([(1 + 2 / 3) / 10, (1 + 4 / 3) / 10, 0.1])
+    psafe = np.array([0.5, 0.3, 0.8])
+    np.testing.assert_allclose(m.teams.psafe, psafe + rate * (target - psafe) - 0.01 * bullying)
+
+
+def test_culture_switches() -> None:
+    m = three_wards(*CULTURE, "mechanisms.bullying=false", "mechanisms.culture_drift=false")
+    today = staffing_day(m)
+    m.teams.psafe[:] = [0.5, 0.3, 0.8]
+    m.teams.bullying[:] = 0.3
+    culture.daily(m, today)
+    assert m.teams.bullying.tolist() == [0.0, 0.0, 0.0]
+    assert m.teams.psafe.tolist() == [0.5, 0.3, 0.8]
+
+
+EXHAUSTION = ["exhaustion.base_stress=0.02", "exhaustion.workload_elasticity=1", "staffing.safe_patients_per_rn=4",
+              "exhaustion.bullying_stress=0.1", "exhaustion.contagion_stress=0.03", "exhaustion.recovery_rate=0.05",
+              "exhaustion.leader_support_recovery=1", "exhaustion.peer_support_recovery=0.5",
+              "exhaustion.peer_support_share=0.5", "exhaustion.noise_sd=0", "culture.psafe_min=0.2",
+              "culture.psafe_max=0.8", "culture.engagement_base=0.5", "culture.engagement_psafe_coef=0.4",
+              "culture.engagement_exhaustion_coef=0.3", "culture.engagement_timescale_days=10",
+              "mechanisms.mutual_aid=false", "mechanisms.agency_cover=false"]
+
+
+def test_exhaustion_step_on_three_wards_by_hand() -> None:
+    m = three_wards(*EXHAUSTION)
+    s = m.staff
+    today = staffing_day(m)                 # patients per RN 24, 2, 2; burnt-out shares 2/3, 1/3, 1/3
+    m.teams.bullying[:] = [0.2, 0.0, 0.1]
+    m.teams.psafe[:] = [0.5, 0.8, 0.2]      # climate 0.5, 1, 0
+    s.susceptibility[:] = 1.0
+    s.susceptibility[6] = 2.0
+    s.peer_u[:] = 0.9
+    s.peer_u[[6, 4]] = 0.1                  # attend peer support
+    s.engagement[:] = 0.4
+    before = s.exhaustion.copy()
+    exhaustion.daily(m, today)
+    # ward 0: stress 0.02 x 24/4 + 0.1 x 0.2 + 0.03 x 2/3 = 0.16; slot 6 x susceptibility 2 = 0.32;
+    # recovery 0.05 x (1 + 1 x 0.5 + 0.5 x 1) = 0.1
+    stress0, rec6 = 0.02 * 6 + 0.02 + 0.02, 0.1
+    assert s.exhaustion[6] == pytest.approx(0.7 + 2 * stress0 * 0.3 - rec6 * 0.7)
+    # slot 1 (ward 0's HCA, no peer support): recovery 0.05 x 1.5 = 0.075
+    assert s.exhaustion[1] == pytest.approx(0.5 + stress0 * 0.5 - 0.075 * 0.5)
+    # slot 0 is off sick but in post: its exhaustion moves too (recovery and stress as its ward's)
+    assert s.exhaustion[0] == pytest.approx(0.9 + stress0 * 0.1 - 0.075 * 0.9)
+    # ward 1: stress 0.02 x 2/4 + 0 + 0.03 x 1/3 = 0.02; recovery 0.05 x (1 + 1) = 0.1 (climate 1)
+    assert s.exhaustion[2] == pytest.approx(0.2 + 0.02 * 0.8 - 0.1 * 0.2)
+    # ward 2: stress 0.01 + 0.01 + 0.01 = 0.03; climate 0; slot 4 with peer support: recovery 0.05 x 1.5
+    assert s.exhaustion[4] == pytest.approx(0.1 + 0.03 * 0.9 - 0.075 * 0.1)
+    assert s.exhaustion[10] == pytest.approx(0.3 + 0.03 * 0.7 - 0.05 * 0.3)
+    assert (s.exhaustion[~s.active] == before[~s.active]).all()
+    # engagement moves a tenth of the way to 0.5 + 0.4 (psafe - 0.5) - 0.3 (new exhaustion - 0.5)
+    e6 = s.exhaustion[6]
+    assert s.engagement[6] == pytest.approx(0.4 + (0.5 + 0.0 - 0.3 * (e6 - 0.5) - 0.4) / 10)
+    e2 = s.exhaustion[2]
+    assert s.engagement[2] == pytest.approx(0.4 + (0.5 + 0.4 * 0.3 - 0.3 * (e2 - 0.5) - 0.4) / 10)
+
+
+def test_exhaustion_contagion_and_peer_support_switches() -> None:
+    m = three_wards(*EXHAUSTION, "mechanisms.contagion=false", "mechanisms.peer_support=false")
+    s = m.staff
+    today = staffing_day(m)
+    m.teams.bullying[:] = 0.0
+    m.teams.psafe[:] = 0.5
+    s.susceptibility[:] = 1.0
+    s.peer_u[:] = 0.1
+    exhaustion.daily(m, today)
+    # ward 0: stress 0.12 only; recovery 0.05 x 1.5 (no peer support)
+    assert s.exhaustion[6] == pytest.approx(0.7 + 0.12 * 0.3 - 0.075 * 0.7)
+
+
+LEADERS = ["leader_wellbeing.base_stress=0.01", "leader_wellbeing.team_problem_stress=0.05",
+           "leader_wellbeing.isolation_stress=0.02", "leader_wellbeing.recovery_rate=0.04",
+           "leader_wellbeing.peer_support=0.25", "leader_wellbeing.peer_support_recovery=2",
+           "mechanisms.leader_turnover=false", "mechanisms.mutual_aid=false", "mechanisms.agency_cover=false"]
+
+
+def test_leader_exhaustion_step_by_hand() -> None:
+    m = three_wards(*LEADERS)
+    m.staff.active[5] = False
+    m.teams.in_post[2, HCA] = 0
+    today = staffing_day(m)                 # burnt-out shares 2/3, 1/3, 0; vacancy 0, 0, 1/3
+    L = m.leaders
+    L.willingness[:] = [1.0, 0.2, 0.6]
+    L.exhaustion[:] = [0.3, 0.5, 0.1]
+    L.present[:] = [True, True, False]
+    L.tenure[:] = [10.0, 20.0, 0.0]
+    leaders.daily(m, today)
+    # isolation (1 - willingness) x 0.75; stress 0.01 + 0.05 (burnt + vacancy) + 0.02 isolation; recovery 0.04 x 1.5
+    stress = 0.01 + 0.05 * np.array([2 / 3, 1 / 3]) + 0.02 * np.array([0.0, 0.6])
+    np.testing.assert_allclose(L.exhaustion[:2], [0.3, 0.5] + stress * [0.7, 0.5] - 0.06 * np.array([0.3, 0.5]))
+    assert L.exhaustion[2] == 0.1                          # vacant: the interim's is not tracked
+    assert L.tenure.tolist() == [11.0, 21.0, 0.0]
+
+
+def test_leaders_leave_at_a_certain_hazard() -> None:
+    m = three_wards("mechanisms.leader_turnover=true", "leader_wellbeing.departures_per_year=1e5",
+                    "leader_wellbeing.exhaustion_coef=0")
+    m.env.run(until=0.25)                      # the leader posts' processes start (their leave events)
+    today = staffing_day(m)
+    m.leaders.present[:] = [True, False, True]
+    leaders.daily(m, today)
+    assert [e.triggered for e in m.leaders.leaves] == [True, False, True]
+    assert m.month.leader_departures == 2
+
+
+def exhaustion_for(p_leave: float, rate: float, coef: float) -> float:
+    """The leader exhaustion at which the daily chance of leaving is ``p_leave``:
+    1 - exp(-rate e^(coef (E - 0.5)) / 365) = p  <=>  E = 0.5 + ln(-365 ln(1 - p) / rate) / coef."""
+    return 0.5 + math.log(-365 * math.log1p(-p_leave) / rate) / coef
+
+
+def test_leader_departure_hazard_rises_with_exhaustion() -> None:
+    m = three_wards("mechanisms.leader_turnover=true", "leader_wellbeing.departures_per_year=300",
+                    "leader_wellbeing.exhaustion_coef=4", "mechanisms.leader_wellbeing=true",
+                    "leader_wellbeing.base_stress=0", "leader_wellbeing.team_problem_stress=0",
+                    "leader_wellbeing.isolation_stress=0", "leader_wellbeing.recovery_rate=0")
+    m.env.run(until=0.25)
+    today = staffing_day(m)
+    u = m.rng.leaders.uniforms(m.day, 3)                  # the day's uniforms, by leader post
+    # leader 0's chance just above its uniform (leaves), leader 1's just below (stays); leader 2 certain to
+    # stay (exhaustion 0: 300 e^-2 a year)
+    m.leaders.exhaustion[:] = [exhaustion_for(min(u[0] * 1.01, 0.999), 300, 4), exhaustion_for(u[1] * 0.99, 300, 4), 0.0]
+    assert m.leaders.exhaustion[:2].min() >= 0.0 and m.leaders.exhaustion[:2].max() <= 1.0, u
+    leaders.daily(m, today)
+    triggered = [e.triggered for e in m.leaders.leaves]
+    assert triggered[:2] == [True, False] and m.month.leader_departures == 1 + triggered[2]
+    assert triggered[2] == bool(u[2] < -math.expm1(-300 * math.exp(-2) / 365))
+
+
+def test_leader_departure_without_leader_wellbeing_ignores_exhaustion() -> None:
+    m = three_wards("mechanisms.leader_turnover=true", "leader_wellbeing.departures_per_year=300",
+                    "leader_wellbeing.exhaustion_coef=4", "mechanisms.leader_wellbeing=false")
+    m.env.run(until=0.25)
+    today = staffing_day(m)
+    u = m.rng.leaders.uniforms(m.day, 3)
+    m.leaders.exhaustion[:] = 1.0
+    leaders.daily(m, today)
+    p = -math.expm1(-300 / 365)                # about 0.56; with the exhaustion term it would be 0.998
+    assert [e.triggered for e in m.leaders.leaves] == (u < p).tolist()
+
+
+def test_leader_styles_today() -> None:
+    m = three_wards("leadership.compassion_shift=0.1", "leadership.exhaustion_compassion_loss=0.5",
+                    "leader_wellbeing.interim_compassion=0.35", "collaboration.collaboration_shift=-0.2",
+                    "mechanisms.leader_wellbeing=true")
+    L = m.leaders
+    L.compassion[:] = [0.6, 0.95, 0.2]
+    L.collaboration[:] = [0.5, 0.1, 0.9]
+    L.exhaustion[:] = [0.4, 0.0, 0.4]
+    L.present[:] = [True, True, False]
+    leaders.update_styles(m)
+    np.testing.assert_allclose(L.eff_compassion, [0.56, 1.0, 0.35])
+    np.testing.assert_allclose(L.willingness, [0.3, 0.0, 0.0])
+    m2 = three_wards("leadership.compassion_shift=0.1", "leadership.exhaustion_compassion_loss=0.5",
+                     "mechanisms.leader_wellbeing=false")
+    m2.leaders.compassion[:] = 0.6
+    m2.leaders.exhaustion[:] = 0.4
+    m2.leaders.present[:] = True
+    leaders.update_styles(m2)
+    np.testing.assert_allclose(m2.leaders.eff_compassion, 0.7)       # no erosion without leader wellbeing
+
+
+# ----------------------------------------------------------------- learning and incident reviews
+
+
+def test_learning_decays_with_its_time_scale() -> None:
+    m = three_wards("reporting.learning_decay_years=2")
+    m.teams.learning[:] = [0.5, 0.2, 0.0]
+    reporting.learning_decay(m, Today())
+    np.testing.assert_allclose(m.teams.learning, np.array([0.5, 0.2, 0.0]) * math.exp(-1 / 730))
+    m = three_wards("mechanisms.learning=false")
+    m.teams.learning[:] = 0.5
+    reporting.learning_decay(m, Today())
+    assert m.teams.learning.tolist() == [0.5, 0.5, 0.5]
+
+
+def test_a_reviewed_incident_becomes_shared_learning_under_a_compassionate_leader() -> None:
+    m = three_wards("reporting.learning_gain=0.2", "reporting.learning_share=0.5")
+    m.leaders.eff_compassion[:] = 1.0          # every review becomes learning
+    m.leaders.willingness[:] = [1.0, 0.5, 0.8]
+    m.teams.learning[:] = [0.5, 0.0, 0.1]
+    reporting.incident_review(m, 0, 0, 0, None)
+    # ward 0 gains 0.2; neighbours 1 and 2 receive 0.5 x min(w) x 0.2 = 0.05 and 0.08; each x (1 - learning)
+    np.testing.assert_allclose(m.teams.learning, [0.5 + 0.2 * 0.5, 0.05, 0.1 + 0.08 * 0.9])
+    assert m.month.learned == 1 and m.month.blamed == 0
+
+
+def test_a_reviewed_incident_becomes_blame_under_a_blaming_leader() -> None:
+    m = three_wards("reporting.blame_staff_involved=10", "exhaustion.blame_shock=0.5", "reporting.blame_engagement_drop=0.3",
+                    "reporting.blame_psafe_drop=0.1")
+    m.leaders.eff_compassion[:] = 0.0          # every review becomes blame
+    s = m.staff
+    s.engagement[:] = 0.2
+    m.teams.psafe[:] = [0.6, 0.05, 0.5]
+    before = s.exhaustion.copy()
+    reporting.incident_review(m, 1, 0, 0, None)
+    # ward 1's staff on duty (slots 2 and 8; its HCA, slot 3, is off sick) are blamed
+    blamed = [2, 8]
+    np.testing.assert_allclose(s.exhaustion[blamed], before[blamed] + 0.5 * (1 - before[blamed]))
+    np.testing.assert_allclose(s.engagement[blamed], [0.0, 0.0])     # 0.2 - 0.3, floored at 0
+    others = np.setdiff1d(np.arange(s.capacity), blamed)
+    assert (s.exhaustion[others] == before[others]).all() and (s.engagement[others] == 0.2).all()
+    np.testing.assert_allclose(m.teams.psafe, [0.6, 0.0, 0.5])       # 0.05 - 0.1, floored at 0
+    assert m.month.blamed == 1 and m.month.learned == 0
+
+
+# ----------------------------------------------------------------- reputation
+
+
+def fake_model(reputation_now: list[float], quality: bool = True) -> SimpleNamespace:
+    r = SimpleNamespace(timescale_months=4.0, turnover_coef=2.0, care_coef=1.0, culture_coef=3.0,
+                        reference_leaver_rate=0.1, reference_missed_care=0.2, reference_psafe=0.5)
+    return SimpleNamespace(p=SimpleNamespace(mechanisms=SimpleNamespace(reputation=True, quality=quality), reputation=r),
+                           organisations=SimpleNamespace(reputation=np.array(reputation_now)),
+                           n_organisations=len(reputation_now))
+
+
+def test_reputation_moves_a_quarter_of_the_way_to_each_organisations_target() -> None:
+    m = fake_model([0.5, 0.8])
+    # targets: 0.5 - 2 x 0.05 - 0.1 + 3 x 0.1 = 0.6; 0.5 + 0 - 1 x (-0.1) + 3 x (-0.1) = 0.3
+    reputation.monthly(m, {"leaver_rate": [0.15, 0.1], "missed_care_rate": [0.3, 0.1], "psychological_safety": [0.6, 0.4]})
+    np.testing.assert_allclose(m.organisations.reputation, [0.5 + 0.1 / 4, 0.8 - 0.5 / 4])
+    m = fake_model([0.5], quality=False)       # without the quality mechanism, missed care is at its reference
+    reputation.monthly(m, {"leaver_rate": [0.15], "missed_care_rate": [0.9], "psychological_safety": [0.6]})
+    np.testing.assert_allclose(m.organisations.reputation, [0.5 + 0.2 / 4])
+    m.p.reputation.timescale_months = 0.5       # a time scale under a month moves all the way
+    reputation.monthly(m, {"leaver_rate": [0.15], "missed_care_rate": [0.9], "psychological_safety": [0.6]})
+    np.testing.assert_allclose(m.organisations.reputation, [0.7])
+    m.p.mechanisms.reputation = False
+    reputation.monthly(m, {"leaver_rate": [0.9], "missed_care_rate": [0.9], "psychological_safety": [0.0]})
+    np.testing.assert_allclose(m.organisations.reputation, [0.7])
+
+
+# ----------------------------------------------------------------- demand
+
+
+def flow(*overrides: str, n_days: int = 730) -> PatientFlow:
+    cfg = composed(["organisation=small", "years=2", "organisation.n_teams=4", "organisation.beds_per_team=20",
+                    "demand.occupancy=0.9", "demand.los_mean_days=6", "demand.seasonal_amplitude=0.2",
+                    "demand.seasonal_peak_day=30", "demand.growth_per_year=0.1", *overrides])
+    return PatientFlow(cfg, 20, 4, 4, n_days)
+
+
+def test_patient_flow_level_by_hand() -> None:
+    f = flow("demand.shock_months=0")
+    assert f.base == pytest.approx(3.0)                                   # 20 beds x 0.9 / 6 days
+    # the winter peak (day 30), half a year later, a quarter (cos = 0: growth only), a year on
+    assert f.level(30.0) == pytest.approx(3.0 * 1.2 * 1.1 ** (30 / 365))
+    assert f.level(30.0 + 365 / 2) == pytest.approx(3.0 * 0.8 * 1.1 ** (212.5 / 365))
+    assert f.level(30.0 + 365 / 4) == pytest.approx(3.0 * 1.1 ** (121.25 / 365))
+    assert f.level(395.0) == pytest.approx(3.0 * 1.2 * 1.1 ** (395 / 365))
+    assert flow("mechanisms.seasonality=false", "demand.shock_months=0").level(200.0) == \
+        pytest.approx(3.0 * 1.1 ** (200 / 365))
+    assert flow("mechanisms.demand_growth=false", "demand.shock_months=0").level(395.0) == pytest.approx(3.6)
+    # bound: base x (1 + amplitude) x growth over the run
+    assert f.bound == pytest.approx(3.0 * 1.2 * 1.1 ** 2)
+    assert flow("demand.growth_per_year=-0.2", "demand.shock_months=0").bound == pytest.approx(3.6)
+
+
+def test_patient_flow_shock_by_hand() -> None:
+    f = flow("demand.shock_months=3", "demand.shock_start_month=6", "demand.shock_multiplier=1.5",
+             "demand.shock_team_share=0.3")
+    assert f.shocked_teams() == 2                                         # ceil(0.3 x 4)
+    assert f.team_shocked == [True, True, False, False]
+    month = 365 / 12
+    assert f.shock_multiplier(6 * month) == 1.5 and f.shock_multiplier(9 * month - 1e-6) == 1.5
+    assert f.shock_multiplier(6 * month - 1e-6) == 1.0 and f.shock_multiplier(9 * month) == 1.0
+    t = 7 * month
+    assert f.rate(0, t) == pytest.approx(1.5 * f.level(t)) and f.rate(3, t) == f.level(t)
+    assert f.bounds == [f.bound, f.bound, f.bound / 1.5, f.bound / 1.5]
+    assert f.mean_shock(t, 1, 4) == pytest.approx((2 * 1.5 + 2) / 4)
+    assert f.mean_shock(0.0, 1, 4) == 1.0
+    assert flow("demand.shock_months=0", "demand.shock_team_share=0.3").shocked_teams() == 0
+
+
+def test_length_of_stay_lognormal_by_hand() -> None:
+    f = flow("demand.los_cv=0.5", "demand.shock_months=0")
+    # sigma^2 = ln(1 + 0.25); mu = ln 6 - sigma^2 / 2: the median exp(mu) = 6 / sqrt(1.25)
+    assert f.length_of_stay(0.0) == pytest.approx(6 / math.sqrt(1.25))
+    assert f.length_of_stay(1.0) == pytest.approx(6 / math.sqrt(1.25) * math.exp(math.sqrt(math.log(1.25))))
+    assert flow("demand.los_cv=0", "demand.shock_months=0").length_of_stay(1.3) == 6.0
