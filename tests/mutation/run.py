@@ -10,7 +10,7 @@ diff and its explanation from ``tests/mutation/equivalent.toml`` (docs/mutation.
 
 from __future__ import annotations
 
-import re
+import os
 import subprocess
 import sys
 import time
@@ -27,10 +27,10 @@ EXPLAINED = HERE / "equivalent.toml"
 #: The modules mutated (pyproject's [tool.mutmut] only_mutate), smallest first.
 MODULES: tuple[str, ...] = (
     "sim.schema", "sim.summary", "sim.config",
-    "sim.mechanisms.common", "sim.mechanisms.culture", "sim.mechanisms.demand", "sim.mechanisms.exhaustion",
-    "sim.mechanisms.interventions", "sim.mechanisms.labour_market", "sim.mechanisms.leaders",
-    "sim.mechanisms.leaving", "sim.mechanisms.quality", "sim.mechanisms.recruitment", "sim.mechanisms.reporting",
-    "sim.mechanisms.reputation", "sim.mechanisms.sickness", "sim.mechanisms.staffing",
+    "sim.mechanisms.common", "sim.mechanisms.culture", "sim.mechanisms.exhaustion", "sim.mechanisms.leaders",
+    "sim.mechanisms.quality", "sim.mechanisms.reputation", "sim.mechanisms.sickness", "sim.mechanisms.leaving",
+    "sim.mechanisms.staffing", "sim.mechanisms.labour_market", "sim.mechanisms.reporting", "sim.mechanisms.demand",
+    "sim.mechanisms.interventions", "sim.mechanisms.recruitment",
 )
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
 
@@ -41,13 +41,17 @@ def module_of(key: str) -> str:
 
 
 def results() -> dict[str, str]:
-    """Every mutant's status from mutmut's stored results."""
-    out = subprocess.run([*MUTMUT, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    found = {}
-    for line in out.splitlines():
-        m = re.match(r"\s*(\S+): (.+)$", line)
-        if m:
-            found[m.group(1)] = m.group(2).strip()
+    """Every mutant's status from mutmut's stored results (read in this process: mutmut's
+    own ``results`` and ``show`` commands start a process each)."""
+    from mutmut.mutation.data import SourceFileMutationData
+    from mutmut.stats import status_by_exit_code
+    from mutmut.utils.file_utils import walk_mutatable_files
+
+    found: dict[str, str] = {}
+    for path in walk_mutatable_files():
+        m = SourceFileMutationData(path=path)
+        m.load()
+        found.update({k: status_by_exit_code[v] for k, v in m.exit_code_by_key.items()})
     return found
 
 
@@ -63,8 +67,14 @@ def run_module(module: str) -> float:
 
 
 def diff(key: str) -> str:
-    out = subprocess.run([*MUTMUT, "show", key], cwd=ROOT, capture_output=True, text=True, check=False).stdout
-    return "\n".join(line for line in out.splitlines()[1:] if line.startswith(("+", "-")) and not line.startswith(("+++", "---")))
+    """The mutant's changed lines (as ``mutmut show`` prints them)."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    try:
+        text = get_diff_for_mutant(key)
+    except Exception as exc:  # noqa: BLE001 - a diff that cannot be rebuilt is reported, not fatal
+        return f"(no diff: {type(exc).__name__})"
+    return "\n".join(line for line in text.splitlines() if line.startswith(("+", "-")) and not line.startswith(("+++", "---")))
 
 
 def score_table(status: dict[str, str]) -> tuple[str, int, int]:
@@ -109,6 +119,7 @@ def report(times: dict[str, float]) -> None:
 
 
 def main(argv: list[str]) -> int:
+    os.chdir(ROOT)                  # mutmut reads pyproject.toml and mutants/ from the working directory
     if argv == ["--report"]:
         report({})
         return 0

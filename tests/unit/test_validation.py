@@ -365,3 +365,20 @@ def test_flatten_gives_dotted_keys() -> None:
     assert flatten({"a": {"b": 1, "c": {"d": "x"}}, "e": [1, 2]}) == {"a.b": 1, "a.c.d": "x", "e": [1, 2]}
     assert flatten(OmegaConf.create([{"k": 1}, 2]), "s.") == {"s.0.k": 1, "s.1": 2}
     assert flatten(OmegaConf.create({"a": {"b": 1}}))["a.b"] == 1
+
+
+def test_schema_fields_carry_their_ranges() -> None:
+    from omegaconf import MISSING
+
+    from sim.schema import p, prob
+
+    f = p(0.5, 2.0, 1.0)
+    assert (f.metadata["lo"], f.metadata["hi"], f.default) == (0.5, 2.0, 1.0)
+    f = p()
+    assert (f.metadata["lo"], f.metadata["hi"], f.default) == (None, None, MISSING)
+    f = prob(0.3)
+    assert (f.metadata["lo"], f.metadata["hi"], f.default) == (0.0, 1.0, 0.3)
+    assert prob().default == MISSING
+    exhaustion = {f.name: f for f in dataclasses.fields(Exhaustion)}
+    assert exhaustion["burnout_threshold"].metadata == {"lo": 0.0, "hi": 1.0}
+    assert exhaustion["base_stress"].metadata == {"lo": 0.0, "hi": None}
