@@ -53,6 +53,16 @@ def test_output_only_change_passes(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.rstrip().endswith(f"{len(REGRESSION_METRICS)} checks, 0 failed")
 
 
+def test_a_mechanism_seen_only_in_its_own_metric_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    # 40 % more bullying moves bullying prevalence far beyond its tolerance while every contract
+    # metric stays within its own: the contract-only check (before issue 17) passed this change.
+    code, out, _ = run_main(capsys, "check", "--only", "baseline", "--", "culture.bullying_per_year=0.28")
+    assert code == 1, out
+    moved = regression_rows(out)
+    assert [line.split()[1] for line in moved] == ["bullying_prevalence"], out
+    assert set(MECHANISM_METRICS) <= {line.split()[1] for line in out.splitlines()[2:] if line.startswith("baseline")}
+
+
 def test_stored_baselines_cover_every_scenario_and_metric() -> None:
     stored = pd.read_csv(regress.BASELINES)
     assert list(stored.columns) == regress.BASELINE_COLUMNS
