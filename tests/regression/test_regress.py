@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 
 import sim.regress as regress
-from sim.metrics import CONTRACT_METRICS
 from sim.regress import MECHANISM_METRICS, REGRESSION_METRICS
 
 
