@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import math
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 
+from sim.config import Config, validate
 from sim.mechanisms import culture, exhaustion, leaders, reporting, reputation, staffing
 from sim.mechanisms.common import Today
 from sim.mechanisms.demand import PatientFlow
@@ -31,9 +34,26 @@ THREE_WARDS = [
 ]
 
 
+def ward_config(*overrides: str) -> Config:
+    """THREE_WARDS with ``key=value`` overrides set on a copy of its typed config and validated
+    (composing each variant with Hydra would take most of this file's time)."""
+    cfg = composed(THREE_WARDS)
+    for override in overrides:
+        key, text = override.split("=", 1)
+        *path, name = key.split(".")
+        node: Any = cfg
+        for part in path:
+            node = getattr(node, part)
+        old, value = getattr(node, name), yaml.safe_load(text)
+        setattr(node, name, bool(value) if isinstance(old, bool) else type(old)(value))
+    validate(cfg)
+    return cfg
+
+
 def three_wards(*overrides: str) -> Model:
     """Three wards, every post filled, full-time; then the state of the staffing test below."""
-    m = Model(composed([*THREE_WARDS, *overrides]), 0)
+    m = Model(ward_config(*overrides), 0)
+    m.steps = ()                    # the model's own daily review does nothing: each test runs its step
     s = m.staff
     assert s.active.sum() == 9 and m.establishment().tolist() == [[2, 1]] * 3
     m.teams.patients[:] = [24, 4, 4]
@@ -431,3 +451,114 @@ def test_length_of_stay_lognormal_by_hand() -> None:
     assert f.length_of_stay(0.0) == pytest.approx(6 / math.sqrt(1.25))
     assert f.length_of_stay(1.0) == pytest.approx(6 / math.sqrt(1.25) * math.exp(math.sqrt(math.log(1.25))))
     assert flow("demand.los_cv=0", "demand.shock_months=0").length_of_stay(1.3) == 6.0
+
+
+# ----------------------------------------------------------------- care quality, reporting, sickness, leaving, costs
+
+
+def test_care_quality_counts_are_the_binomial_quantiles_of_the_day() -> None:
+    from sim.mechanisms import quality
+    from sim.mechanisms.common import binomial_quantile
+    from sim.mechanisms.quality import adverse_event_probability, missed_care_probability
+
+    m = three_wards("mechanisms.quality=true", "quality.missed_care_base=0.3", "quality.adverse_events_per_1000=50")
+    today = staffing_day(m)
+    m.teams.learning[:] = [0.1, 0.5, 0.9]
+    quality.daily(m, today)
+    d, q = today.staffing, m.p.quality
+    p_missed = missed_care_probability(d.patients_per_rn, d.exhaustion, d.inexperience, d.hca_shortfall, m.teams.learning,
+                                       base=0.3, patients_coef=q.missed_patients_coef, reference_ppn=q.reference_patients_per_rn,
+                                       exhaustion_coef=q.missed_exhaustion_coef, inexperience_coef=q.missed_inexperience_coef,
+                                       hca_shortfall_coef=q.missed_hca_shortfall_coef, learning_coef=q.missed_learning_coef)
+    p_ae = adverse_event_probability(d.patients_per_rn, d.exhaustion, d.inexperience, m.teams.learning, base_per_1000=50,
+                                     odds_per_patient=q.adverse_odds_per_patient, reference_ppn=q.reference_patients_per_rn,
+                                     exhaustion_coef=q.adverse_exhaustion_coef, inexperience_coef=q.adverse_inexperience_coef,
+                                     learning_coef=q.adverse_learning_coef)
+    u = m.rng.care_quality.uniforms(m.day, 6)             # missed care by ward, then adverse events by ward
+    n = np.array([24, 4, 4])
+    assert today.care.patients.tolist() == [24, 4, 4]
+    assert today.care.missed.tolist() == binomial_quantile(u[:3], n, p_missed).tolist()
+    assert today.care.adverse.tolist() == binomial_quantile(u[3:], n, p_ae).tolist()
+    assert today.care.missed.sum() > 0 and today.care.reported.tolist() == [0, 0, 0]
+    m = three_wards("mechanisms.quality=false")
+    today = staffing_day(m)
+    quality.daily(m, today)
+    assert today.care.missed.tolist() == today.care.adverse.tolist() == [0, 0, 0]
+
+
+@pytest.mark.parametrize(("report", "expected"), [(1.0, [3, 0, 1]), (0.0, [0, 0, 0])])
+def test_reported_incidents_go_to_review_after_the_review_days(report: float, expected: list[int]) -> None:
+    from sim.mechanisms.quality import CareDay
+
+    m = three_wards("mechanisms.quality=true", f"reporting.report_prob_min={report}", f"reporting.report_prob_max={report}",
+                    "reporting.review_days=5")
+    m.env.run(until=0.5)
+    today = staffing_day(m)
+    zero = np.zeros(3, dtype=np.int64)
+    today.care = CareDay(m.teams.patients.copy(), zero, np.array([3, 0, 1]), zero)
+    m.leaders.eff_compassion[:] = 1.0
+    reporting.daily(m, today)
+    assert today.care.reported.tolist() == expected
+    m.env.run(until=5.4)
+    assert m.month.learned == 0
+    m.env.run(until=5.6)                                   # reviews end 5 days after the day's review (t = 0.5)
+    assert m.month.learned == sum(expected)
+
+
+def test_sickness_starts_for_staff_on_duty_and_lasts_its_days() -> None:
+    from sim.mechanisms import sickness
+
+    m = three_wards("mechanisms.sickness=true", "sickness.episodes_per_year=1e5", "sickness.long_term_share=0",
+                    "sickness.short_mean_days=3", "sickness.duration_cv=0")
+    today = staffing_day(m)                                 # slots 0 and 3 are already off sick
+    sickness.daily(m, today)
+    s = m.staff
+    s.sick[[0, 3]] = False                                  # (those two were never rostered off by the model)
+    m.env.run(until=0.6)
+    assert np.flatnonzero(s.sick).tolist() == [1, 2, 4, 5, 6, 8, 10]
+    m.env.run(until=3.4)
+    assert s.sick.sum() == 7
+    m.env.run(until=3.6)                                    # back after 3 whole days
+    assert s.sick.sum() == 0
+
+
+def test_sickness_long_episodes_take_the_long_mean() -> None:
+    from sim.mechanisms import sickness
+
+    m = three_wards("mechanisms.sickness=true", "sickness.episodes_per_year=1e5", "sickness.long_term_share=1",
+                    "sickness.short_mean_days=3", "sickness.long_mean_days=20", "sickness.duration_cv=0")
+    sickness.daily(m, staffing_day(m))
+    m.staff.sick[[0, 3]] = False
+    m.env.run(until=20.4)
+    assert m.staff.sick.sum() == 7
+    m.env.run(until=20.6)
+    assert m.staff.sick.sum() == 0
+
+
+def test_leaving_retires_the_old_and_resigns_at_a_certain_hazard() -> None:
+    from sim.mechanisms import leaving
+
+    m = three_wards("mechanisms.leaving=true", "mechanisms.retirement=true", "leaving.retirement_age=60",
+                    "leaving.retirements_per_year=0", "leaving.max_age=65", "leaving.resignations_per_year=0",
+                    "leaving.notice_days=10")
+    s = m.staff
+    s.age[:] = 40.0
+    s.age[[1, 2]] = [66.0, 61.0]                            # past the maximum age; past retirement age (hazard 0)
+    leaving.daily(m, staffing_day(m))
+    assert np.flatnonzero(s.resigned).tolist() == [1]
+    m.env.run(until=10.4)
+    assert s.active[1]
+    m.env.run(until=10.6)                                   # leaves after the notice period
+    assert not s.active[1] and m.month.retirements == 1 and m.month.leavers == 1
+    assert m.teams.in_post[0].tolist() == [2, 0]
+
+
+def test_intervention_cost_per_funded_post_from_its_start_month() -> None:
+    from sim.mechanisms import interventions
+
+    m = three_wards("intervention.peer_support.enabled=true", "intervention.peer_support.start_month=1",
+                    "intervention.peer_support.cost_per_staff_year=24", "intervention.pay_and_terms.enabled=true",
+                    "intervention.pay_and_terms.start_month=2", "intervention.pay_and_terms.cost_per_staff_year=120",
+                    "intervention.emerging_leaders.cost_per_staff_year=1000")
+    # 9 funded posts: 24 x 9 / 12 = 18 a month from month 1; + 120 x 9 / 12 = 90 from month 2; disabled: nothing
+    assert [interventions.cost(m, k) for k in range(4)] == [0.0, 18.0, 108.0, 108.0]
