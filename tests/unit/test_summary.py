@@ -253,3 +253,74 @@ def test_cost_effectiveness_empty_without_spend_or_reference() -> None:
     no_extra = df.copy()
     no_extra.loc[no_extra["metric"] == "intervention_cost", "value"] = 0.0
     assert cost_effectiveness(no_extra, "reference", months=2).empty     # spends nothing more than the reference
+
+
+# ----------------------------------------------------------------- defaults, order and edge cases (mutation testing)
+
+
+def test_the_default_window_is_twelve_months() -> None:
+    df = months_frame({"a": 29})                                 # months 0..29: the default window is 18..29
+    assert sorted(last_months(df)["month"]) == list(range(18, 30))
+    rows = [("s", 0, m, None, "x", float(m)) for m in range(30)]
+    assert replication_means(frame(rows))["value"].tolist() == [23.5]          # mean of 18..29
+    assert summarise(frame(rows))["mean"].tolist() == [23.5]
+
+
+def test_tables_keep_the_scenarios_in_the_order_they_were_run() -> None:
+    rows = [(s, r, 0, None, m, float(r)) for s in ("zeta", "alpha") for r in (1, 0) for m in ("y", "x")]
+    reps = replication_means(frame(rows), 1)
+    assert list(zip(reps["scenario"], reps["replication"], reps["metric"], strict=True))[:3] == [
+        ("zeta", 1, "y"), ("zeta", 1, "x"), ("zeta", 0, "y")]
+    out = summarise(frame(rows), months=1)
+    assert list(zip(out["scenario"], out["metric"], strict=True)) == [("zeta", "y"), ("zeta", "x"), ("alpha", "y"),
+                                                                     ("alpha", "x")]
+    assert out["diff"].isna().tolist() == [True, True, False, False]           # the first scenario is the reference
+
+
+def test_categorical_columns_give_no_rows_for_unused_categories() -> None:
+    rows = [("s", 0, m, None, "x", 1.0) for m in range(3)]
+    df = frame(rows)
+    df["scenario"] = pd.Categorical(df["scenario"], categories=["s", "unused"])
+    df["metric"] = pd.Categorical(df["metric"], categories=["x", "unused"])
+    reps = replication_means(df, 2)
+    assert len(reps) == 1 and reps["value"].tolist() == [1.0]
+    assert len(last_months(df, 2)) == 2
+
+
+def test_summary_of_nothing_has_the_contract_columns() -> None:
+    out = summarise(frame([]), months=1)
+    assert out.empty and list(out.columns) == SUMMARY_COLUMNS
+
+
+def test_ratio_interval_with_a_benefit_between_zero_and_one() -> None:
+    assert _ratio_interval(1.0, 0.5, 0.8) == (1.25, 2.0)
+
+
+def test_cost_effectiveness_against_a_spending_reference_and_scenarios_after_it() -> None:
+    df = cost_frame()
+    # the reference spends 10 a month too: the extra spend is 100 - 20 = 80 a replication
+    df.loc[(df["scenario"] == "reference") & (df["metric"] == "intervention_cost"), "value"] = 10.0
+    late = df[df["scenario"] == "programme"].assign(scenario="zeta")          # sorts after the reference
+    cheap = df[df["scenario"] == "programme"].assign(scenario="nearly_free")  # 10.5 + 10.5 - 20 = 1 extra
+    cheap.loc[cheap["metric"] == "intervention_cost", "value"] = 10.25
+    same = df[df["scenario"] == "reference"].assign(scenario="copy")          # spends no more: left out
+    out = cost_effectiveness(pd.concat([df, same, cheap, late], ignore_index=True), "reference", months=2)
+    out = out.set_index("scenario")
+    assert sorted(out.index) == ["nearly_free", "programme", "zeta"]
+    assert out.loc["programme", "cost"] == 80.0 and out.loc["nearly_free", "cost"] == pytest.approx(0.5)
+    assert out.loc["zeta", "cost_per_adverse_event_avoided"] == 80.0
+    # adverse events avoided 0 and 2: mean 1, half-width 12.706205 x 1 / 1: interval reaches below 0
+    assert out.loc["zeta", "cost_per_adverse_ci_low"] == pytest.approx(80 / (1 + T975[1]), rel=1e-6)
+    assert out.loc["zeta", "cost_per_adverse_ci_high"] == math.inf
+    assert out["rank_leaver"].dtype.kind == "i" and out["rank_adverse"].dtype.kind == "i"
+    assert out.loc["nearly_free", "rank_leaver"] == 1
+
+
+def test_cost_effectiveness_default_window_is_twelve_months() -> None:
+    rows = []
+    for s, cost in (("reference", 0.0), ("programme", 1.0)):
+        for m in range(13):                     # month 0 outside the default window: 99 leavers there
+            rows += [(s, 0, m, None, "intervention_cost", cost), (s, 0, m, None, "adverse_events", 1.0),
+                     (s, 0, m, None, "leavers", 99.0 if m == 0 else (2.0 if s == "reference" else 1.0))]
+    out = cost_effectiveness(frame(rows), "reference")
+    assert out["cost"].tolist() == [12.0] and out["leavers_avoided"].tolist() == [12.0]
