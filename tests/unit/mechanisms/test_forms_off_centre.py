@@ -363,3 +363,29 @@ def test_cross_organisation_aid_by_hand() -> None:
         rn, lent = cross_organisation_aid(a(9.0, 1.0, 1.0, 1.0), a(6.0, 6.0, 20.0, 30.0), a(1.0, 1.0, 1.0, 1.0), org, k,
                                           crisis_ppn=10.0, donor_limit_ppn=6.0, max_lend_share=0.5, aid_share=share)
         np.testing.assert_allclose(rn, [9.0, 1.0, 1.0, 1.0]) and np.testing.assert_allclose(lent, 0.0)
+
+
+def test_binomial_quantile_boundaries_of_the_definition() -> None:
+    # the smallest k with CDF(k) >= u, exactly at the boundaries: one trial with u = 1 - p gives no event
+    # (CDF(0) = 1 - p >= u), in the one-trial path and beside flipped (p > 1/2) teams alike
+    got = binomial_quantile(a(0.75, 0.25, 0.5), np.array([1, 1, 3]), a(0.25, 0.75, 0.5))
+    assert got.tolist() == [0, 0, 1]                       # n = 3, p = 1/2: CDF(0) = 0.125 < 0.5 <= CDF(1)
+    # p = 1/2 is not flipped even when another team's p is: u = 0.125 = CDF(0) gives 0, not 1
+    assert binomial_quantile(a(0.125, 0.6), np.array([3, 3]), a(0.5, 0.8)).tolist() == [0, 3]
+    # counts given as floats still give whole counts
+    got = binomial_quantile(a(0.3, 0.6), np.array([3.0, 3.0]), a(0.5, 0.5))
+    assert got.tolist() == [1, 2] and got.dtype == np.int64
+
+
+def test_binomial_quantile_far_tail_is_exact() -> None:
+    from scipy import stats
+
+    # beyond the first pass's cut-off (mean + 4 sd + 2 = 7 for Bin(100, 0.01)): counted on to the exact quantile
+    u = a(1 - 1e-12, 0.5, 1 - 1e-9)
+    n, p = np.array([100, 100, 60]), a(0.01, 0.01, 0.02)
+    assert binomial_quantile(u, n, p).tolist() == [int(stats.binom.ppf(x, k, q)) for x, k, q in zip(u, n, p, strict=True)]
+    assert binomial_quantile(u, n, p)[0] > 7
+
+
+def test_beta_quantile_of_a_degenerate_mean_is_a_plain_number() -> None:
+    assert type(beta_quantile(0.3, 0.0, 4.0)) is float and type(beta_quantile(0.3, 1.0, 4.0)) is float
