@@ -562,3 +562,33 @@ def test_intervention_cost_per_funded_post_from_its_start_month() -> None:
                     "intervention.emerging_leaders.cost_per_staff_year=1000")
     # 9 funded posts: 24 x 9 / 12 = 18 a month from month 1; + 120 x 9 / 12 = 90 from month 2; disabled: nothing
     assert [interventions.cost(m, k) for k in range(4)] == [0.0, 18.0, 108.0, 108.0]
+
+
+def test_exhaustion_noise_is_each_posts_normal_of_the_day() -> None:
+    m = three_wards(*EXHAUSTION, "exhaustion.noise_sd=0.01")
+    s = m.staff
+    today = staffing_day(m)
+    m.teams.bullying[:] = 0.0
+    m.teams.psafe[:] = 0.5
+    s.susceptibility[:] = 1.0
+    s.peer_u[:] = 0.9
+    z = m.rng.exhaustion_noise.normals(m.day, s.capacity)          # by post slot
+    quiet = three_wards(*EXHAUSTION)
+    quiet.teams.bullying[:] = 0.0
+    quiet.teams.psafe[:] = 0.5
+    quiet.staff.susceptibility[:] = 1.0
+    quiet.staff.peer_u[:] = 0.9
+    exhaustion.daily(m, today)
+    exhaustion.daily(quiet, staffing_day(quiet))
+    act = s.active
+    np.testing.assert_allclose(s.exhaustion[act], np.clip(quiet.staff.exhaustion[act] + 0.01 * z[act], 0, 1))
+    assert np.abs(z[act]).max() > 0.1
+
+
+def test_peer_support_is_for_those_below_the_share() -> None:
+    m = three_wards(*EXHAUSTION)
+    today = staffing_day(m)
+    m.teams.psafe[:] = 0.5
+    m.staff.peer_u[:] = 0.5                     # exactly the share: not attending
+    _, recovery = exhaustion.exhaustion_rates(m, today.staffing)
+    np.testing.assert_allclose(recovery[m.staff.active], 0.05 * 1.5)
