@@ -592,3 +592,52 @@ def test_peer_support_is_for_those_below_the_share() -> None:
     m.staff.peer_u[:] = 0.5                     # exactly the share: not attending
     _, recovery = exhaustion.exhaustion_rates(m, today.staffing)
     np.testing.assert_allclose(recovery[m.staff.active], 0.05 * 1.5)
+
+
+def test_leader_stress_from_vacancies_adds_to_burnout() -> None:
+    m = three_wards(*LEADERS)
+    m.staff.active[5] = False
+    m.teams.in_post[2, HCA] = 0
+    today = staffing_day(m)                 # ward 2: no burnt-out staff, vacancy 1/3
+    L = m.leaders
+    L.willingness[:] = 1.0
+    L.exhaustion[:] = 0.2
+    L.present[:] = True
+    leaders.daily(m, today)
+    stress = 0.01 + 0.05 * (0.0 + 1 / 3)
+    assert L.exhaustion[2] == pytest.approx(0.2 + stress * 0.8 - 0.06 * 0.2)
+
+
+def test_a_leaving_leader_is_counted_once_however_often_the_day_is_reviewed() -> None:
+    m = three_wards("mechanisms.leader_turnover=true", "leader_wellbeing.departures_per_year=1e5",
+                    "leader_wellbeing.exhaustion_coef=0")
+    m.env.run(until=0.25)
+    today = staffing_day(m)
+    leaders.daily(m, today)
+    leaders.daily(m, today)                 # the holders have not left yet: their departures are already decided
+    assert m.month.leader_departures == 3
+
+
+def test_leader_post_is_vacant_then_refilled_with_the_individual_tables() -> None:
+    from sim.individuals import LEADER_REASONS
+
+    m = three_wards("mechanisms.leader_turnover=true", "leader_wellbeing.departures_per_year=1e5",
+                    "leader_wellbeing.exhaustion_coef=0", "leader_wellbeing.vacancy_days=10", "outputs.individuals=true",
+                    "mechanisms.leader_wellbeing=false")
+    m.env.run(until=0.25)
+    m.leaders.exhaustion[:] = [0.1, 0.2, 0.3]
+    m.leaders.present[:] = [True, False, True]
+    leaders.daily(m, staffing_day(m))
+    m.env.run(until=0.4)
+    assert m.leaders.present.tolist() == [False, False, False]
+    d = m.individuals.leaders.data
+    rows = {int(d["team"][i]): i for i in range(m.individuals.leaders.n) if not np.isnan(d["end_day"][i])}
+    assert sorted(rows) == [0, 2]
+    assert [float(d["end_day"][rows[t]]) for t in (0, 2)] == [0.25, 0.25]
+    assert [LEADER_REASONS[int(d["reason"][rows[t]])] for t in (0, 2)] == ["departure", "departure"]
+    np.testing.assert_allclose([d["exhaustion_end"][rows[t]] for t in (0, 2)], [0.1, 0.3])
+    m.env.run(until=10.7)                   # vacant for 0.5 + 10 days
+    assert m.leaders.present.tolist() == [False, False, False]
+    m.env.run(until=10.8)
+    assert m.leaders.present.tolist() == [True, False, True]
+    assert m.leaders.tenure[[0, 2]].tolist() == [0.0, 0.0]
