@@ -2,7 +2,9 @@
 and the configuration's validation, one module at a time with one worker, then the report.
 
 Usage: ``python tests/mutation/run.py [MODULE ...]`` (default :data:`MODULES`; e.g.
-``sim.summary``), or ``--report`` to rewrite the report from the stored results only. The
+``sim.summary``); ``--survivors [MODULE ...]`` to re-run only the stored survivors not
+explained as equivalent (after adding tests); ``--report`` to rewrite the report from the
+stored results only. The
 mutants, their results and each module's mutmut log live in ``mutants/`` (not committed);
 the report is written to ``tests/mutation/report.md`` with every surviving mutant, its
 diff and its explanation from ``tests/mutation/equivalent.toml`` (docs/mutation.md).
@@ -97,11 +99,7 @@ def score_table(status: dict[str, str]) -> tuple[str, int, int]:
 def report(times: dict[str, float]) -> None:
     status = results()
     table, _, _ = score_table(status)
-    explained = tomllib.loads(EXPLAINED.read_text(encoding="utf-8")) if EXPLAINED.exists() else {}
-    reasons: dict[str, str] = {}
-    for reason, keys in ((v["why"], v["mutants"]) for v in explained.values()):
-        for k in keys:
-            reasons[k] = reason
+    reasons = explained()
     alive = sorted(k for k, s in status.items() if s not in KILLED and s not in ("skipped", "not checked"))
     parts = ["# Mutation testing: surviving mutants", "",
              "Written by `make mutation` (tests/mutation/run.py); how it runs and what the score means: docs/mutation.md.",
@@ -118,9 +116,34 @@ def report(times: dict[str, float]) -> None:
     print(f"{len(alive)} surviving mutants; report: {REPORT.relative_to(ROOT)}")
 
 
+def explained() -> dict[str, str]:
+    """Mutant name -> why it is equivalent (tests/mutation/equivalent.toml)."""
+    table = tomllib.loads(EXPLAINED.read_text(encoding="utf-8")) if EXPLAINED.exists() else {}
+    return {k: v["why"] for v in table.values() for k in v["mutants"]}
+
+
+def rerun_survivors(modules: list[str]) -> None:
+    """Re-run the unexplained survivors of ``modules`` (one worker), e.g. after new tests."""
+    status, known = results(), explained()
+    for module in modules:
+        alive = sorted(k for k, s in status.items() if module_of(k) == module and s not in KILLED
+                       and s not in ("skipped", "not checked") and k not in known)
+        if not alive:
+            continue
+        started = time.perf_counter()
+        with (ROOT / "mutants" / f"{module}.survivors.log").open("w") as fh:
+            subprocess.run([*MUTMUT, "run", "--max-children", "1", *alive], cwd=ROOT, stdout=fh,
+                           stderr=subprocess.STDOUT, check=False)
+        print(f"{module}: {len(alive)} survivors re-run in {time.perf_counter() - started:.0f} s", flush=True)
+
+
 def main(argv: list[str]) -> int:
     os.chdir(ROOT)                  # mutmut reads pyproject.toml and mutants/ from the working directory
     if argv == ["--report"]:
+        report({})
+        return 0
+    if argv[:1] == ["--survivors"]:
+        rerun_survivors(argv[1:] or list(MODULES))
         report({})
         return 0
     modules = argv or list(MODULES)
