@@ -641,3 +641,49 @@ def test_leader_post_is_vacant_then_refilled_with_the_individual_tables() -> Non
     m.env.run(until=10.8)
     assert m.leaders.present.tolist() == [True, False, True]
     assert m.leaders.tenure[[0, 2]].tolist() == [0.0, 0.0]
+
+
+def test_who_resigns_and_who_retires_today() -> None:
+    from sim.mechanisms import leaving
+
+    coefs = ["leaving.exhaustion_coef=0", "leaving.psychological_safety_coef=0", "leaving.bullying_coef=0",
+             "leaving.engagement_coef=0"]
+    m = three_wards("mechanisms.leaving=true", "mechanisms.retirement=true", *coefs, "leaving.resignations_per_year=250",
+                    "leaving.pay_multiplier=1", "leaving.new_starter_multiplier=0", "leaving.new_starter_years=1",
+                    "leaving.retirement_age=60", "leaving.retirements_per_year=0.9", "leaving.max_age=80")
+    s = m.staff
+    s.age[:] = 40.0
+    s.tenure[:] = 5.0
+    s.age[[4, 10]] = 61.0                                   # past retirement age
+    s.tenure[8] = 0.5                                       # a new starter: multiplier 0, never resigns
+    s.resigned[6] = True                                    # already serving notice
+    u = m.rng.leaving.uniforms(m.day, s.capacity)          # by post slot
+    leaving.daily(m, staffing_day(m))
+    p_res, p_ret = -math.expm1(-250 / 365), -math.expm1(-0.9 / 365)
+    active = s.active.copy()
+    retire = active & np.isin(np.arange(s.capacity), [4, 10]) & (u < p_ret)
+    resign = active & ~retire & (u < np.where(np.isin(np.arange(s.capacity), [4, 10]), p_ret, 0.0) + p_res)
+    resign[[6, 8]] = False
+    expected = retire | resign
+    expected[6] = True                                      # was already resigned
+    assert s.resigned.tolist() == expected.tolist()
+    assert 0 < resign.sum() < active.sum() - 2, u          # the draws split the staff
+
+
+def test_sickness_episode_lengths_come_from_their_own_uniform() -> None:
+    from sim.mechanisms import sickness
+    from sim.mechanisms.common import gamma_day
+
+    m = three_wards("mechanisms.sickness=true", "sickness.episodes_per_year=1e5", "sickness.long_term_share=0.4",
+                    "sickness.short_mean_days=3", "sickness.long_mean_days=30", "sickness.duration_cv=0.5")
+    episodes: list[tuple[int, int]] = []
+    m.after = lambda delay, callback, model, i, gen, days: episodes.append((i, days))   # type: ignore[method-assign]
+    sickness.daily(m, staffing_day(m))
+    starts = [1, 2, 4, 5, 6, 8, 10]                         # on duty (slots 0 and 3 are off sick)
+    v = m.rng.sickness_duration.uniforms(m.day, 11)[starts]
+    # long when v < 0.4 (its quantile v / 0.4), else short ((v - 0.4) / 0.6)
+    long = v < 0.4
+    q = np.where(long, v / 0.4, (v - 0.4) / 0.6)
+    days = [gamma_day(x, 30.0 if lg else 3.0, 0.5) for x, lg in zip(q, long, strict=True)]
+    assert episodes == list(zip(starts, days, strict=True))
+    assert 0 < long.sum() < len(starts), v
