@@ -687,3 +687,29 @@ def test_sickness_episode_lengths_come_from_their_own_uniform() -> None:
     days = [gamma_day(x, 30.0 if lg else 3.0, 0.5) for x, lg in zip(q, long, strict=True)]
     assert episodes == list(zip(starts, days, strict=True))
     assert 0 < long.sum() < len(starts), v
+
+
+def two_organisations(*overrides: str) -> Model:
+    """Two organisations of two wards with two RNs each (no HCAs), all on duty."""
+    m = Model(composed([*QUIET, "years=0.25", "organisation.n_organisations=2", "organisation.n_teams=2",
+                        "organisation.rn_posts_per_team=2", "organisation.hca_posts_per_team=0",
+                        "staffing.day_presence_per_wte=1.0", "mechanisms.agency_cover=false",
+                        "collaboration.crisis_patients_per_rn=8", "collaboration.donor_limit_patients_per_rn=4",
+                        "collaboration.max_lend_share=0.5", "labour_market.aid_share=0.5", *overrides]), 0)
+    m.steps = ()
+    m.staff.sick[:] = False
+    m.teams.patients[:] = [40, 8, 4, 4]
+    m.leaders.willingness[:] = [1.0, 1.0, 0.8, 1.0]
+    return m
+
+
+def test_mutual_aid_across_organisations_in_the_staffing_step() -> None:
+    d = staffing_day(two_organisations()).staffing
+    # ward 0 needs 40/8 - 2 = 3 RN; its own organisation's other ward has nothing to spare (2 - 8/4 = 0).
+    # Organisation 1 offers (2 - 4/4) x 0.5 x 0.5 x willingness = 0.2 and 0.25: all of it goes to ward 0.
+    np.testing.assert_allclose(d.rn_on_duty, [2.45, 2.0, 1.8, 1.75])
+    np.testing.assert_allclose(d.lent, [0.0, 0.0, 0.2, 0.25])
+    assert d.cross_lent == pytest.approx(0.45)
+    d = staffing_day(two_organisations("mechanisms.cross_organisation_aid=false")).staffing
+    np.testing.assert_allclose(d.rn_on_duty, [2.0, 2.0, 2.0, 2.0])
+    assert d.cross_lent == 0.0
