@@ -713,3 +713,41 @@ def test_mutual_aid_across_organisations_in_the_staffing_step() -> None:
     d = staffing_day(two_organisations("mechanisms.cross_organisation_aid=false")).staffing
     np.testing.assert_allclose(d.rn_on_duty, [2.0, 2.0, 2.0, 2.0])
     assert d.cross_lent == 0.0
+
+
+def test_admissions_and_discharges_by_hand() -> None:
+    from sim.streams import Streams
+
+    cfg = composed([*QUIET, "years=0.25", "organisation.n_teams=2", "organisation.beds_per_team=10", "demand.occupancy=0.5",
+                    "demand.los_mean_days=4", "demand.los_cv=0", "mechanisms.seasonality=false",
+                    "mechanisms.demand_growth=false", "demand.shock_months=0"])
+    m = Model(cfg, 0)
+    m.steps = ()
+    assert m.teams.patients.tolist() == [5, 5]               # round(10 beds x 0.5)
+    # the rate (10 x 0.5 / 4 = 1.25 a day) is constant and equals its bound: every candidate is admitted,
+    # at the cumulative standard-exponential gaps / 1.25, and stays 4 days; the initial patients stay the
+    # elapsed share (the acceptance uniform) x 4 days
+    expected_at: dict[float, list[int]] = {}
+    admitted = 0
+    for t in (2.3, 9.7, 20.2):
+        expected_at[t] = []
+    for team in range(2):
+        ref = Streams(cfg.seed, 0, 2).admissions_by_team[team]
+        initial = []
+        for _ in range(5):
+            initial.append(next(ref.acceptance) * 4.0)
+            next(ref.stays)
+        arrivals, now = [], 0.0
+        while now < 21:
+            now += next(ref.gaps) / 1.25
+            next(ref.acceptance)
+            next(ref.stays)
+            arrivals.append(now)
+        for t in expected_at:
+            expected_at[t].append(sum(s > t for s in initial) + sum(a <= t < a + 4 for a in arrivals))
+        admitted += sum(a <= 20.2 for a in arrivals)
+    for t, expected in expected_at.items():
+        m.env.run(until=t)
+        assert m.teams.patients.tolist() == expected, t
+    assert m.month.admissions == admitted
+    assert m.month.discharges == 10 + admitted - sum(expected_at[20.2])
