@@ -19,7 +19,7 @@ import yaml
 
 from sim.config import Config, validate
 from sim.mechanisms import culture, exhaustion, leaders, reporting, reputation, staffing
-from sim.mechanisms.common import Today
+from sim.mechanisms.common import Today, beta_quantile
 from sim.mechanisms.demand import PatientFlow
 from sim.model import Model
 from sim.workforce import HCA
@@ -625,6 +625,7 @@ def test_leader_post_is_vacant_then_refilled_with_the_individual_tables() -> Non
                     "leader_wellbeing.exhaustion_coef=0", "leader_wellbeing.vacancy_days=10", "outputs.individuals=true",
                     "mechanisms.leader_wellbeing=false")
     m.env.run(until=0.25)
+    m.trace = []
     m.leaders.exhaustion[:] = [0.1, 0.2, 0.3]
     m.leaders.present[:] = [True, False, True]
     leaders.daily(m, staffing_day(m))
@@ -641,6 +642,16 @@ def test_leader_post_is_vacant_then_refilled_with_the_individual_tables() -> Non
     m.env.run(until=10.8)
     assert m.leaders.present.tolist() == [True, False, True]
     assert m.leaders.tenure[[0, 2]].tolist() == [0.0, 0.0]
+    assert [(t, e, d) for t, e, d in m.trace if e.startswith("leader")] == [
+        (0.25, "leader_leaves", {"team": 0}), (0.25, "leader_leaves", {"team": 2}),
+        (10.75, "leader_starts", {"team": 0}), (10.75, "leader_starts", {"team": 2})]
+    # each replacement's styles: the inverse CDF of the post's own two uniforms (appointment 0)
+    L, C = m.p.leadership, m.p.collaboration
+    for t in (0, 2):
+        u = m.rng.leader_appointments.at(0, t).random(2)
+        assert m.leaders.compassion[t] == beta_quantile(u[0], L.compassion_mean, L.compassion_concentration)
+        assert m.leaders.collaboration[t] == beta_quantile(u[1], C.collaboration_mean, C.collaboration_concentration)
+    assert m.leaders.appointments.tolist() == [1, 0, 1]
 
 
 def test_who_resigns_and_who_retires_today() -> None:
