@@ -762,3 +762,30 @@ def test_admissions_and_discharges_by_hand() -> None:
         assert m.teams.patients.tolist() == expected, t
     assert m.month.admissions == admitted
     assert m.month.discharges == 10 + admitted - sum(expected_at[20.2])
+
+
+def test_initial_leaders_from_their_posts_uniforms() -> None:
+    m = three_wards("exhaustion.initial_mean=0.3", "mechanisms.leader_wellbeing=true", "outputs.individuals=true")
+    L, C, T = m.p.leadership, m.p.collaboration, 3
+    u = m.rng.initial_state.at(0, 1).random(3 * T).reshape(T, 3)      # per leader post: style, collaboration, tenure
+    np.testing.assert_array_equal(m.leaders.compassion, beta_quantile(u[:, 0], L.compassion_mean, L.compassion_concentration))
+    np.testing.assert_array_equal(m.leaders.collaboration,
+                                  beta_quantile(u[:, 1], C.collaboration_mean, C.collaboration_concentration))
+    np.testing.assert_allclose(m.leaders.tenure, 5 * 365 * u[:, 2])
+    np.testing.assert_allclose(m.leaders.exhaustion, 0.3)
+    d = m.individuals.leaders.data
+    assert m.individuals.leaders.n == 3 and d["team"][:3].tolist() == [0, 1, 2]
+    np.testing.assert_array_equal(d["compassion"][:3], m.leaders.compassion)
+    assert m.leaders.eff_compassion.any() and m.leaders.willingness.any()        # styles shown from the start
+
+
+def test_initial_leaders_of_organisations_with_compassion_offsets() -> None:
+    cfg = composed([*QUIET, "years=0.25", "organisation.n_organisations=2", "organisation.n_teams=2",
+                    "organisation.compassion_offsets=[-0.2,0.3]", "mechanisms.leader_wellbeing=false"])
+    m = Model(cfg, 0)
+    L = cfg.leadership
+    u = m.rng.initial_state.at(0, 1).random(12).reshape(4, 3)
+    means = np.clip(L.compassion_mean + np.array([-0.2, -0.2, 0.3, 0.3]), 0, 1)
+    expected = [beta_quantile(u[t, 0], means[t], L.compassion_concentration) for t in range(4)]
+    np.testing.assert_allclose(m.leaders.compassion, expected)
+    np.testing.assert_array_equal(m.leaders.exhaustion, 0.0)
