@@ -789,3 +789,33 @@ def test_initial_leaders_of_organisations_with_compassion_offsets() -> None:
     expected = [beta_quantile(u[t, 0], means[t], L.compassion_concentration) for t in range(4)]
     np.testing.assert_allclose(m.leaders.compassion, expected)
     np.testing.assert_array_equal(m.leaders.exhaustion, 0.0)
+
+
+def test_blame_falls_on_the_staff_on_duty_with_the_lowest_uniforms() -> None:
+    m = three_wards("reporting.blame_staff_involved=1", "exhaustion.blame_shock=0.5", "reporting.blame_engagement_drop=0.1",
+                    "reporting.blame_psafe_drop=0.1", "mechanisms.exhaustion=false", "mechanisms.culture_drift=false")
+    m.leaders.eff_compassion[:] = 0.0
+    m.staff.engagement[:] = 0.5
+    m.teams.psafe[:] = 0.5
+    before = m.staff.exhaustion.copy()
+    reporting.incident_review(m, 1, 4, 7, None)            # an incident of day 4, report key 7
+    g = m.rng.incident_response.at(4, 7)
+    g.random()                                             # learning or blame
+    u_post = g.random(4)                                   # ward 1's posts: slots 2, 3, 8, 9 (only 2 and 8 on duty)
+    blamed = 2 if u_post[0] < u_post[2] else 8
+    assert m.staff.engagement.tolist() == [0.4 if i == blamed else 0.5 for i in range(m.staff.capacity)]
+    assert (m.staff.exhaustion == before).all()            # no exhaustion mechanism: no shock
+    assert m.teams.psafe.tolist() == [0.5, 0.5, 0.5]       # no culture drift: safety unchanged
+
+
+def test_learning_without_sharing_or_without_the_learning_mechanism() -> None:
+    m = three_wards("reporting.learning_gain=0.2", "reporting.learning_share=0.5", "mechanisms.shared_learning=false")
+    m.leaders.eff_compassion[:] = 1.0
+    m.teams.learning[:] = [0.5, 0.0, 0.1]
+    reporting.incident_review(m, 0, 0, 0, None)
+    np.testing.assert_allclose(m.teams.learning, [0.6, 0.0, 0.1])
+    m = three_wards("reporting.learning_gain=0.2", "mechanisms.learning=false")
+    m.leaders.eff_compassion[:] = 1.0
+    m.teams.learning[:] = 0.5
+    reporting.incident_review(m, 0, 0, 0, None)
+    assert m.teams.learning.tolist() == [0.5, 0.5, 0.5] and m.month.learned == 1
