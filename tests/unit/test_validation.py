@@ -382,3 +382,12 @@ def test_schema_fields_carry_their_ranges() -> None:
     exhaustion = {f.name: f for f in dataclasses.fields(Exhaustion)}
     assert exhaustion["burnout_threshold"].metadata == {"lo": 0.0, "hi": 1.0}
     assert exhaustion["base_stress"].metadata == {"lo": 0.0, "hi": None}
+
+
+def test_experiments_are_registered_and_configs_convert_to_plain_dicts() -> None:
+    from sim.config import as_dict, load_config
+
+    cfg = load_config(["experiment=ics"])
+    assert cfg.organisation.n_organisations > 1                  # the experiment's own organisation
+    plain = as_dict(ok())
+    assert plain["organisation"]["name"] == "small" and plain["years"] == 2 and isinstance(plain["schedule"], list)
