@@ -819,3 +819,23 @@ def test_learning_without_sharing_or_without_the_learning_mechanism() -> None:
     m.teams.learning[:] = 0.5
     reporting.incident_review(m, 0, 0, 0, None)
     assert m.teams.learning.tolist() == [0.5, 0.5, 0.5] and m.month.learned == 1
+
+
+def test_replacement_leaders_of_organisations_with_offsets_draw_each_appointment_anew() -> None:
+    cfg = composed([*QUIET, "years=0.25", "organisation.n_organisations=2", "organisation.n_teams=1",
+                    "organisation.compassion_offsets=[-0.9,0.2]", "mechanisms.leader_turnover=true",
+                    "leader_wellbeing.departures_per_year=1e5", "leader_wellbeing.exhaustion_coef=0",
+                    "leader_wellbeing.vacancy_days=0", "mechanisms.leader_wellbeing=false"])
+    m = Model(cfg, 0)
+    m.steps = ()
+    L = cfg.leadership
+    for k, until in enumerate((0.25, 1.25)):              # two departures, each refilled half a day later
+        m.env.run(until=until)
+        leaders.daily(m, staffing_day(m))
+        m.env.run(until=until + 0.6)
+        for t, offset in enumerate((-0.9, 0.2)):
+            u = m.rng.leader_appointments.at(k, t).random(2)
+            mean = min(1.0, max(0.0, L.compassion_mean + offset))
+            assert m.leaders.compassion[t] == beta_quantile(u[0], mean, L.compassion_concentration), (k, t)
+    assert m.leaders.appointments.tolist() == [2, 2]
+    assert L.compassion_mean - 0.9 < 0 and m.leaders.compassion[0] == 0.0     # clipped at 0: a degenerate style
