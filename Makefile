@@ -41,7 +41,7 @@ test-cluster: $(CLUSTER_STAMP)   ## the same sweep under basic, joblib, submitit
 # configuration's validation, one module at a time with one worker; writes tests/mutation/report.md.
 # Not part of `make test`. One module: make mutation MODULES=sim.summary
 MODULES ?=
-mutation: $(STAMP)      ## mutation score and surviving mutants (about 40 minutes on one core)
+mutation: $(STAMP)      ## mutation score and surviving mutants (2-3 hours on one core; docs/mutation.md)
 	$(PY) tests/mutation/run.py $(MODULES)
 
 calibrate: $(STAMP)     ## the shipped parameters against the sourced targets (conf/targets/); fit: python -m sim.calibrate fit
