@@ -839,3 +839,34 @@ def test_replacement_leaders_of_organisations_with_offsets_draw_each_appointment
             assert m.leaders.compassion[t] == beta_quantile(u[0], mean, L.compassion_concentration), (k, t)
     assert m.leaders.appointments.tolist() == [2, 2]
     assert L.compassion_mean - 0.9 < 0 and m.leaders.compassion[0] == 0.0     # clipped at 0: a degenerate style
+
+
+def test_a_leavers_spell_ends_in_the_staff_table_and_the_months_accounts() -> None:
+    from sim.individuals import STAFF_REASONS
+    from sim.mechanisms import leaving
+
+    m = three_wards("outputs.individuals=true", "leaving.notice_days=2", "exhaustion.burnout_threshold=0.6",
+                    "exhaustion.burnout_softness=0", "exhaustion.peer_support_share=0.5", "mechanisms.peer_support=true")
+    m.trace = []
+    s = m.staff
+    s.exhaustion[6], s.peer_u[6], s.development_u[6] = 0.7, 0.1, 0.9     # ward 0's second RN
+    s.exhaustion[5], s.peer_u[5], s.development_u[5] = 0.3, 0.9, 0.1     # ward 2's HCA
+    row6, row5 = int(m.individuals.row_of_slot[6]), int(m.individuals.row_of_slot[5])
+    leaving.notice(m, 6, "resignation")
+    leaving.notice(m, 5, "retirement")
+    m.env.run(until=2.6)                                   # leave after 0.5 + 2 days
+    assert not s.active[6] and not s.active[5] and s.generation[[6, 5]].tolist() == [1, 1]
+    assert m.teams.in_post.tolist() == [[1, 1], [2, 1], [2, 0]]
+    acc = m.month
+    assert (acc.leavers, acc.resignations, acc.retirements) == (2, 1, 1)
+    assert acc.leavers_t.tolist() == [1.0, 0.0, 1.0]
+    d = m.individuals.staff.data
+    assert [STAFF_REASONS[int(d["reason"][r])] for r in (row6, row5)] == ["resignation", "retirement"]
+    assert [float(d["end_day"][r]) for r in (row6, row5)] == [2.5, 2.5]
+    np.testing.assert_allclose([d["exhaustion_end"][r] for r in (row6, row5)], [0.7, 0.3])
+    assert [float(d["burnt_out_end"][r]) for r in (row6, row5)] == [1.0, 0.0]
+    assert [bool(d["peer_support"][r]) for r in (row6, row5)] == [True, False]
+    assert [bool(d["development_cohort"][r]) for r in (row6, row5)] == [False, True]
+    assert [(t, e, dd) for t, e, dd in m.trace] == [
+        (0.0, "resign", {"slot": 6}), (0.0, "retire", {"slot": 5}),
+        (2.5, "leave", {"slot": 6, "reason": "resignation"}), (2.5, "leave", {"slot": 5, "reason": "retirement"})]
