@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CLUSTER_STAMP := $(VENV)/.installed-cluster
 
-.PHONY: install run test test-all test-cluster calibrate lint lock clean
+.PHONY: install run test test-all test-cluster mutation calibrate lint lock clean
 
 install: $(STAMP)
 
@@ -37,6 +37,13 @@ $(CLUSTER_STAMP): $(STAMP) requirements-cluster.lock
 test-cluster: $(CLUSTER_STAMP)   ## the same sweep under basic, joblib, submitit-local and Ray launchers: identical
 	$(PY) -m pytest -m cluster
 
+# Mutation testing (mutmut, docs/mutation.md): the mechanisms, the summary statistics and the
+# configuration's validation, one module at a time with one worker; writes tests/mutation/report.md.
+# Not part of `make test`. One module: make mutation MODULES=sim.summary
+MODULES ?=
+mutation: $(STAMP)      ## mutation score and surviving mutants (2-3 hours on one core; docs/mutation.md)
+	$(PY) tests/mutation/run.py $(MODULES)
+
 calibrate: $(STAMP)     ## the shipped parameters against the sourced targets (conf/targets/); fit: python -m sim.calibrate fit
 	$(PY) -m sim.calibrate
 
@@ -48,4 +55,4 @@ lock:                   ## re-pin requirements.lock from a fresh resolve
 	  /tmp/sim-lock/bin/pip freeze --exclude-editable | grep -v -E "^sim( |=|@)" > requirements.lock && rm -rf /tmp/sim-lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache mutants

@@ -277,6 +277,8 @@ def _check_keys(node: Any, schema: type, prefix: str) -> None:
         if key not in names:
             allowed = ", ".join(sorted(names))
             raise ConfigError(f"unknown key '{prefix}{key}'; allowed here: {allowed}")
+        if OmegaConf.is_missing(node, key):
+            continue    # reading it would raise; to_config names it, and where to set it
         sub_type = section_type(names[key])
         value = node[key]
         if sub_type is not None and isinstance(value, DictConfig):
@@ -560,9 +562,15 @@ def to_config(cfg: DictConfig | dict) -> Config:
     assert isinstance(obj, Config)
     if obj.trust is not None or obj.trust_file is not None:
         apply_trust(obj)
-    _check_ranges(obj, "")
-    _check_rules(obj)
+    validate(obj)
     return obj
+
+
+def validate(cfg: Config) -> None:
+    """The checks that types cannot express: every number finite and in its range, and the
+    rules between fields (:class:`ConfigError` naming the key)."""
+    _check_ranges(cfg, "")
+    _check_rules(cfg)
 
 
 def apply_trust(cfg: Config) -> None:

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import sim.regress as regress
-from sim.metrics import CONTRACT_METRICS
+from sim.regress import MECHANISM_METRICS, REGRESSION_METRICS
 
 
 def run_main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -32,7 +32,7 @@ def regression_rows(out: str) -> list[str]:
 
 def test_check_passes_on_the_current_model(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_main(capsys, "check")
-    n_checks = len(regress.SCENARIOS) * len(CONTRACT_METRICS) + 2 * len(regress.DIRECTIONS)
+    n_checks = len(regress.SCENARIOS) * len(REGRESSION_METRICS) + 2 * len(regress.DIRECTIONS)
     assert out.rstrip().endswith(f"{n_checks} checks, 0 failed"), out
     assert "direction: blame>compassionate burnout_prevalence (siloed)" in out
     assert code == 0
@@ -49,14 +49,24 @@ def test_material_change_fails_and_names_the_moved_metric(capsys: pytest.Capture
 def test_output_only_change_passes(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_main(capsys, "check", "--only", "baseline", "outputs.team_metrics=false", "progress=true")
     assert code == 0, out
-    assert out.rstrip().endswith(f"{len(CONTRACT_METRICS)} checks, 0 failed")
+    assert out.rstrip().endswith(f"{len(REGRESSION_METRICS)} checks, 0 failed")
+
+
+def test_a_mechanism_seen_only_in_its_own_metric_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    # 40 % more bullying moves bullying prevalence far beyond its tolerance while every contract
+    # metric stays within its own: the contract-only check (before issue 17) passed this change.
+    code, out, _ = run_main(capsys, "check", "--only", "baseline", "--", "culture.bullying_per_year=0.28")
+    assert code == 1, out
+    moved = regression_rows(out)
+    assert [line.split()[1] for line in moved] == ["bullying_prevalence"], out
+    assert set(MECHANISM_METRICS) <= {line.split()[1] for line in out.splitlines()[2:] if line.startswith("baseline")}
 
 
 def test_stored_baselines_cover_every_scenario_and_metric() -> None:
     stored = pd.read_csv(regress.BASELINES)
     assert list(stored.columns) == regress.BASELINE_COLUMNS
     assert set(zip(stored["scenario"], stored["metric"], strict=True)) == {
-        (s, m) for s, _ in regress.SCENARIOS for m in CONTRACT_METRICS}
+        (s, m) for s, _ in regress.SCENARIOS for m in REGRESSION_METRICS}
     for r in stored.itertuples():
         assert r.tolerance == pytest.approx(regress.tolerance(r.sd, r.n, r.mean), rel=1e-8)
 
@@ -82,7 +92,7 @@ def fake_reps(shift: dict[tuple[str, str], float] | None = None) -> pd.DataFrame
     rows = []
     for scenario, _ in regress.SCENARIOS:
         blame = scenario.startswith("blame")
-        for i, metric in enumerate(CONTRACT_METRICS):
+        for i, metric in enumerate(REGRESSION_METRICS):
             sign = regress.DIRECTIONS.get(metric, 0)
             centre = 1.0 + i + (0.5 * sign if blame else 0.0)
             centre += (shift or {}).get((scenario, metric), 0.0)
@@ -98,7 +108,7 @@ def test_update_writes_baselines_and_changelog(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setattr(regress, "run", lambda configs: fake_reps())
     assert run_main(capsys, *args, "--reason", "first")[0] == 0
     stored = pd.read_csv(csv)
-    assert len(stored) == len(regress.SCENARIOS) * len(CONTRACT_METRICS)
+    assert len(stored) == len(regress.SCENARIOS) * len(REGRESSION_METRICS)
     sd = pd.Series([0.01 * (r - 2.5) for r in range(6)]).std()
     assert stored["tolerance"].iloc[0] == pytest.approx(3 * sd * math.sqrt(2 / 6) + 1e-6 * max(1.0, stored["mean"].iloc[0]))
 
