@@ -234,7 +234,7 @@ def run_fit(settings: Settings) -> int:
           "set the shipped defaults with these overrides or `apply=true`:")
     print("  " + " ".join(f"{k}={v:.4g}" for k, v in point.items()))
     if settings.raw["apply"] and not settings.raw["quick"]:
-        skipped = apply_point(point, source=path.name)
+        skipped = apply_point(point, source=f"{path.name} representative particle, fit {time.strftime('%Y-%m-%d')}")
         print("written into conf/config.yaml" + (f"; not found there (set by hand): {', '.join(skipped)}" if skipped else ""))
     return 0
 
