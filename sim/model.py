@@ -226,7 +226,9 @@ class Model:
     def _resignation_rates(self, exhaustion_level: np.ndarray | None = None,
                            team: np.ndarray | None = None) -> np.ndarray:
         """Annual resignation rate (past the new-starter period) at equilibrium exhaustion
-        and engagement: of every slot, or of given exhaustion levels in given teams."""
+        and engagement: of every slot, or of given exhaustion levels in given teams. Without
+        ``leaving.pay_multiplier`` (an intervention lever): a trust that differs only in pay
+        starts from the same workforce, so paired comparisons stay paired."""
         s, lv, c, teams = self.staff, self.p.leaving, self.p.culture, self.teams
         E = s.exhaustion if exhaustion_level is None else exhaustion_level
         team = s.team if team is None else team
@@ -236,7 +238,7 @@ class Model:
             E, teams.psafe[team], teams.bullying[team], eng, np.zeros(np.shape(E), dtype=bool),
             base=lv.resignations_per_year, exhaustion_coef=lv.exhaustion_coef, psafe_coef=lv.psychological_safety_coef,
             bullying_coef=lv.bullying_coef, engagement_coef=lv.engagement_coef, new_starter_multiplier=1.0,
-            pay_multiplier=lv.pay_multiplier)
+            pay_multiplier=1.0)     # a lever, not the culture: arms differing only in pay start alike (CRN)
 
     def _stationary_susceptibility(self) -> None:
         """Susceptibility of the staff in post at the start, reweighted by the expected
