@@ -176,12 +176,15 @@ def test_no_culture_drifts_over_a_decade(leadership: str) -> None:
 @pytest.mark.parametrize("leadership", ["blame", "compassionate"])
 def test_warmed_up_culture_does_not_jump_in_its_first_months(leadership: str) -> None:
     """Issue 11: month 0 is a trust that has had its culture for years, so without an
-    intervention or shock burnout moves less than 2 percentage points in 3 months (mean
-    of 3 replications of 8 wards, so that sampling noise is small next to 2 points)."""
+    intervention or shock burnout moves in its first 3 months only as it does in the same
+    months of any later year: January to April falls with winter demand (1-2 points on a
+    trust at the fitted workload elasticity 1.1; the calibration check's start_jump targets
+    bound the raw move on a trust). Here the start's move minus the same calendar months'
+    move a year later stays under 2 points (mean of 3 replications of 8 wards)."""
     moves = []
     for r in range(3):
-        m = Model(small("years=0.5", "outputs.summary_months=6", "organisation.n_teams=8", f"leadership={leadership}"), r)
+        m = Model(small("years=1.5", "outputs.summary_months=6", "organisation.n_teams=8", f"leadership={leadership}"), r)
         m.run()
         b = org_series(m, "burnout_prevalence")
-        moves.append(b[3] - b[0])
+        moves.append((b[3] - b[0]) - (b[15] - b[12]))
     assert abs(np.mean(moves)) < 0.02, moves
