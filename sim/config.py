@@ -445,8 +445,6 @@ def _check_rules(cfg: Config) -> None:
                           "(e.g. 0.25, 0.5, 1.5)")
     horizon_months = int(round(cfg.years * 12))
     rules = [
-        (cfg.staffing.initial_age_min <= cfg.staffing.initial_age_max,
-         "staffing.initial_age_min must not exceed staffing.initial_age_max"),
         (cfg.recruitment.new_starter_age_min <= cfg.recruitment.new_starter_age_max,
          "recruitment.new_starter_age_min must not exceed recruitment.new_starter_age_max"),
         (cfg.reporting.report_prob_min <= cfg.reporting.report_prob_max,

@@ -25,7 +25,9 @@ from typing import Any
 
 import numpy as np
 import simpy
+from scipy import special
 
+from sim import initial_profile
 from sim.beds import Beds
 from sim.config import Config, scheduled_changes
 from sim.individuals import IndividualRecorder
@@ -42,7 +44,7 @@ from sim.mechanisms import (
     reputation,
     staffing,
 )
-from sim.mechanisms.common import Today, beta_quantile
+from sim.mechanisms.common import Today, beta_quantile, normal_quantile
 from sim.mechanisms.culture import engagement_target, psafe_target
 from sim.mechanisms.labour_market import Mover
 from sim.mechanisms.quality import CareDay
@@ -174,14 +176,11 @@ class Model:
         given = self.wards.vacancies >= 0                          # a ward's own starting vacancies (trust profile)
         if given.any():
             vacant = np.where(given, np.minimum(self.wards.vacancies, est), vacant)
-        u = self.rng.initial_state.at(0, 0).random(2 * s.capacity).reshape(-1, 2)   # by slot: age, tenure
-        lo, hi = cfg.staffing.initial_age_min, cfg.staffing.initial_age_max
+        self._u_age_tenure = self.rng.initial_state.at(0, 0).random(2 * s.capacity).reshape(-1, 2)   # by slot
         for t in range(T):
             for r in (RN, HCA):
                 for k in range(est[t, r] - vacant[t, r]):
-                    i = recruitment.hire(self, t, r, s.slot(t, r, k), initial=True)
-                    s.age[i] = lo + (hi - lo) * u[i, 0]
-                    s.tenure[i] = min(-8.0 * math.log1p(-u[i, 1]), max(0.0, s.age[i] - 21.0))
+                    recruitment.hire(self, t, r, s.slot(t, r, k), initial=True)
         leaders.initial(self)
         self.teams.psafe[:] = psafe_target(culture.leader_support_now(self), cfg.culture.psafe_min, cfg.culture.psafe_max)
         self.teams.learning[:] = cfg.reporting.initial_learning if cfg.mechanisms.learning else 0.0
@@ -191,24 +190,95 @@ class Model:
         self._start_near_equilibrium()
 
     def _start_near_equilibrium(self) -> None:
-        """Start each member of staff at the exhaustion their team's starting conditions
-        settle them at, and their engagement at its target, so that the warm-up only has to
-        settle the slow states (vacancies, reputation, learning) and every culture starts
-        near its own steady state. Deterministic: no random draws (the hire's Beta draw still
-        happens and is overwritten), so every stream is unchanged."""
+        """Start the workforce in its own stationary state: each member of staff at the
+        exhaustion their team's starting conditions settle them at, their engagement at its
+        target, and the workforce's make-up (susceptibility, age, tenure) as the model's own
+        hiring and leaving would have left it after decades (``sim/initial_profile.py``), so
+        that the warm-up only has to settle the faster states (vacancies, reputation,
+        learning, safety) and every culture starts near its own steady state.
+        Deterministic: no random draws beyond the start's own uniforms (the hire's Beta draw
+        still happens and is overwritten), so every stream is unchanged."""
         m, s = self.p.mechanisms, self.staff
-        act, team = s.active, s.team
         if m.exhaustion:
-            for _ in range(3):                    # contagion depends on the burnt-out share it sets
-                today = Today()
-                staffing.daily(self, today)       # draws nothing: who is on duty, workload, burnt-out share
-                culture.update_bullying(self, today.staffing)
-                stress, recovery = exhaustion.exhaustion_rates(self, today.staffing)
-                s.exhaustion = np.where(act, exhaustion.exhaustion_equilibrium(stress, recovery), s.exhaustion)
-        c = self.p.culture
-        target = engagement_target(self.teams.psafe[team], s.exhaustion, base=c.engagement_base,
+            self._equilibrium_exhaustion()
+            if m.leaving and self.p.exhaustion.susceptibility_sd > 0:
+                self._stationary_susceptibility()
+                self._equilibrium_exhaustion()
+        self._equilibrium_engagement()
+        rate = self._resignation_rates() if m.leaving else np.zeros(s.capacity)
+        lv, rc, act = self.p.leaving, self.p.recruitment, s.active
+        hz = initial_profile.LeavingHazards(lv.new_starter_multiplier, lv.new_starter_years, lv.retirement_age,
+                                            lv.retirements_per_year, lv.max_age, bool(m.retirement))
+        table = initial_profile.SpellTable(rate[act] if act.any() else np.zeros(1), rc.new_starter_age_min,
+                                           rc.new_starter_age_max, hz)
+        u = self._u_age_tenure
+        s.age[act], s.tenure[act] = table.draw(rate[act], u[act, 0], u[act, 1])
+
+    def _equilibrium_exhaustion(self) -> None:
+        """Each active person's exhaustion at the level today's conditions settle it at."""
+        s = self.staff
+        for _ in range(3):                    # contagion depends on the burnt-out share it sets
+            today = Today()
+            staffing.daily(self, today)       # draws nothing: who is on duty, workload, burnt-out share
+            culture.update_bullying(self, today.staffing)
+            stress, recovery = exhaustion.exhaustion_rates(self, today.staffing)
+            s.exhaustion = np.where(s.active, exhaustion.exhaustion_equilibrium(stress, recovery), s.exhaustion)
+
+    def _equilibrium_engagement(self) -> None:
+        s, c = self.staff, self.p.culture
+        target = engagement_target(self.teams.psafe[s.team], s.exhaustion, base=c.engagement_base,
                                    psafe_coef=c.engagement_psafe_coef, exhaustion_coef=c.engagement_exhaustion_coef)
-        s.engagement = np.where(act, target, s.engagement)
+        s.engagement = np.where(s.active, target, s.engagement)
+
+    def _resignation_rates(self, exhaustion_level: np.ndarray | None = None,
+                           team: np.ndarray | None = None) -> np.ndarray:
+        """Annual resignation rate (past the new-starter period) at equilibrium exhaustion
+        and engagement: of every slot, or of given exhaustion levels in given teams. Without
+        ``leaving.pay_multiplier`` (an intervention lever): a trust that differs only in pay
+        starts from the same workforce, so paired comparisons stay paired."""
+        s, lv, c, teams = self.staff, self.p.leaving, self.p.culture, self.teams
+        E = s.exhaustion if exhaustion_level is None else exhaustion_level
+        team = s.team if team is None else team
+        eng = engagement_target(teams.psafe[team], E, base=c.engagement_base, psafe_coef=c.engagement_psafe_coef,
+                                exhaustion_coef=c.engagement_exhaustion_coef)
+        return leaving.resignation_annual_rate(
+            E, teams.psafe[team], teams.bullying[team], eng, np.zeros(np.shape(E), dtype=bool),
+            base=lv.resignations_per_year, exhaustion_coef=lv.exhaustion_coef, psafe_coef=lv.psychological_safety_coef,
+            bullying_coef=lv.bullying_coef, engagement_coef=lv.engagement_coef, new_starter_multiplier=1.0,
+            pay_multiplier=1.0)     # a lever, not the culture: arms differing only in pay start alike (CRN)
+
+    def _stationary_susceptibility(self) -> None:
+        """Susceptibility of the staff in post at the start, reweighted by the expected
+        time in post each susceptibility gives in its team (survivors of years of
+        turnover are less susceptible than new starters): the same uniform, read through
+        the stationary distribution's quantile function."""
+        s, e, lv = self.staff, self.p.exhaustion, self.p.leaving
+        act = s.active
+        sd = e.susceptibility_sd
+        today = Today()
+        staffing.daily(self, today)
+        culture.update_bullying(self, today.staffing)
+        stress, recovery = exhaustion.exhaustion_rates(self, today.staffing)
+        T, K = self.n_teams, 400
+        n = np.maximum(np.bincount(s.team[act], minlength=T), 1)
+        stress_t = np.bincount(s.team[act], (stress / s.susceptibility)[act], minlength=T) / n
+        recovery_t = np.bincount(s.team[act], recovery[act], minlength=T) / n
+        u_grid = (np.arange(K) + 0.5) / K
+        mult = np.exp(sd * normal_quantile(u_grid) - sd * sd / 2)                 # susceptibility per cell
+        E = exhaustion.exhaustion_equilibrium(mult[None, :] * stress_t[:, None],
+                                              np.broadcast_to(recovery_t[:, None], (T, K)))
+        rate = self._resignation_rates(E, np.repeat(np.arange(T)[:, None], K, axis=1))
+        m = self.p.mechanisms
+        hz = initial_profile.LeavingHazards(lv.new_starter_multiplier, lv.new_starter_years, lv.retirement_age,
+                                            lv.retirements_per_year, lv.max_age, bool(m.retirement))
+        rc = self.p.recruitment
+        table = initial_profile.SpellTable(rate, rc.new_starter_age_min, rc.new_starter_age_max, hz)
+        duration = table.expected_duration(rate.ravel()).reshape(T, K)
+        for t in range(T):
+            held = np.flatnonzero(act & (s.team == t))
+            u = special.ndtr((np.log(s.susceptibility[held]) + sd * sd / 2) / sd)   # the hire's own uniform
+            z = normal_quantile(np.clip(initial_profile.stationary_quantiles(u, duration[t]), 1e-12, 1 - 1e-12))
+            s.susceptibility[held] = np.exp(sd * z - sd * sd / 2)
 
     # ------------------------------------------------------------------ the daily loop
 

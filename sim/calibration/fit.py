@@ -4,7 +4,7 @@ Each particle is one evaluation of the calibration design; its distance is the r
 of squares of each target's normalised distance outside its range (0 inside), so only
 parameter sets that meet every target reach 0. The run lives in pyabc's SQLite
 history (resumable); the final generation becomes the shipped posterior sample (CSV
-with weights), its weighted median the representative point, and the diagnostics
+with weights), its best-fitting weighted medoid the representative point, and the diagnostics
 report shows marginals, pairs and every target against the posterior predictive.
 """
 
@@ -106,10 +106,40 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float | np.nda
     return np.interp(q, cdf, v)
 
 
-def representative_point(posterior: pd.DataFrame, parameters: tuple[FreeParameter, ...]) -> dict[str, float]:
-    """The weighted median of each parameter's marginal."""
+def weighted_medians(posterior: pd.DataFrame, parameters: tuple[FreeParameter, ...]) -> dict[str, float]:
+    """The weighted median of each parameter's marginal (a summary, not a simulated point:
+    the medians of correlated parameters need not fit together)."""
     w = posterior["weight"].to_numpy()
     return {p.key: float(weighted_quantile(posterior[p.key].to_numpy(), w, 0.5)) for p in parameters}
+
+
+def representative_index(posterior: pd.DataFrame, parameters: tuple[FreeParameter, ...]) -> int:
+    """Row of the representative particle: among the particles with the smallest distance
+    (usually several at 0, meeting every target in their own simulation), the weighted
+    medoid, i.e. the one with the smallest weighted mean distance to every particle of the
+    generation, each parameter scaled to its prior range (log scale for a loguniform prior).
+    An actually simulated point, central in the posterior, among the best fits."""
+    def scaled(p: FreeParameter) -> np.ndarray:
+        x = posterior[p.key].to_numpy(dtype=float)
+        if p.prior == "loguniform":
+            return (np.log(x) - math.log(p.low)) / (math.log(p.high) - math.log(p.low))
+        return (x - p.low) / (p.high - p.low)
+
+    x = np.column_stack([scaled(p) for p in parameters]) if parameters else np.zeros((len(posterior), 1))
+    w = posterior["weight"].to_numpy(dtype=float)
+    if "distance" in posterior.columns and posterior["distance"].notna().any():
+        d = posterior["distance"].to_numpy(dtype=float)
+        best = np.flatnonzero(np.isclose(d, np.nanmin(d), rtol=0.0, atol=1e-12))
+    else:
+        best = np.arange(len(posterior))
+    spread = np.sqrt(((x[best, None, :] - x[None, :, :]) ** 2).sum(axis=2)) @ (w / w.sum())
+    return int(best[int(np.argmin(spread))])
+
+
+def representative_point(posterior: pd.DataFrame, parameters: tuple[FreeParameter, ...]) -> dict[str, float]:
+    """The representative particle's parameters (:func:`representative_index`)."""
+    row = posterior.iloc[representative_index(posterior, parameters)]
+    return {p.key: float(row[p.key]) for p in parameters}
 
 
 def read_posterior(path: Path, parameters: tuple[FreeParameter, ...]) -> pd.DataFrame:
@@ -188,18 +218,22 @@ def run_fit(settings: Settings) -> int:
     path = settings.path("posterior")
     if settings.raw["quick"]:
         path = out_dir / path.name           # a quick fit never replaces the shipped posterior
+    rep = representative_index(posterior, params)
+    posterior["representative"] = np.arange(len(posterior)) == rep      # the shipped defaults' particle
     write_csv(path, posterior)
     point = representative_point(posterior, params)
     elapsed = time.time() - started
     summary = {"generations": int(history.max_t + 1), "evaluations": int(history.total_nr_simulations),
                "final_epsilon": float(posterior_epsilon(history)), "minutes": elapsed / 60, "cost_cpu_s": cost,
+               "ess": float(1.0 / np.sum(posterior["weight"].to_numpy() ** 2)), "particles": len(posterior),
                "db": str(db_path), "posterior": str(path)}
     from sim.calibration.report import write_report  # noqa: PLC0415 - matplotlib only when a report is drawn
 
     report = write_report(out_dir / ("report_quick.html" if settings.raw["quick"] else "report.html"),
                           history, posterior, params, targets, point, summary)
     print(f"fit: {summary['generations']} generation(s), {summary['evaluations']} evaluations, final epsilon "
-          f"{summary['final_epsilon']:.3g}, {elapsed / 60:.1f} min")
+          f"{summary['final_epsilon']:.3g}, effective sample size {summary['ess']:.1f} of {len(posterior)}, "
+          f"{elapsed / 60:.1f} min")
     print(f"posterior sample: {path} ({len(posterior)} particles with weights)")
     print(f"diagnostics report: {report}")
     if settings.raw.get("trust"):
@@ -207,10 +241,12 @@ def run_fit(settings: Settings) -> int:
               + (" once the posterior sits beside its profile (a quick fit's never does):" if settings.raw["quick"]
                  else ":"))
     else:
-        print("representative point (weighted median); set the shipped defaults with these overrides or `apply=true`:")
+        print(f"representative point (particle {rep}: the weighted medoid of the particles with the smallest distance, "
+              f"{float(posterior['distance'].iloc[rep]) if 'distance' in posterior else math.nan:.3g}); "
+              "set the shipped defaults with these overrides or `apply=true`:")
     print("  " + " ".join(f"{k}={v:.4g}" for k, v in point.items()))
     if settings.raw["apply"] and not settings.raw["quick"]:
-        skipped = apply_point(point, source=path.name)
+        skipped = apply_point(point, source=f"{path.name} representative particle, fit {time.strftime('%Y-%m-%d')}")
         print("written into conf/config.yaml" + (f"; not found there (set by hand): {', '.join(skipped)}" if skipped else ""))
     return 0
 

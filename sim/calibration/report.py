@@ -50,7 +50,7 @@ def marginals(posterior: pd.DataFrame, params: tuple[FreeParameter, ...], point:
         ax.set_ylabel("")
     for ax in axes.ravel()[n:]:
         ax.axis("off")
-    fig.suptitle("Posterior marginals over the prior range (red: weighted median)", fontsize=10)
+    fig.suptitle("Posterior marginals over the prior range (red: the representative particle, the shipped defaults)", fontsize=10)
     fig.tight_layout()
     return _png(fig)
 
@@ -111,7 +111,8 @@ def write_report(path: Path, history: Any, posterior: pd.DataFrame, params: tupl
         "<h1>Calibration fit: diagnostics</h1>",
         f"<p>Targets <b>{html.escape(targets.name)}</b> ({len(targets.entries)}): "
         f"{html.escape(targets.description)}. {summary['generations']} generation(s), {summary['evaluations']} design "
-        f"evaluations, final epsilon {summary['final_epsilon']:.3g}, {summary['minutes']:.1f} minutes; "
+        f"evaluations, final epsilon {summary['final_epsilon']:.3g}, effective sample size "
+        f"{summary['ess']:.1f} of {summary['particles']} particles, {summary['minutes']:.1f} minutes; "
         f"{summary['cost_cpu_s']:.2f} s CPU per design evaluation. Posterior: {html.escape(summary['posterior'])}.</p>",
         "<p>Distance: root sum of squares of each target's distance outside its range, in units of the range's "
         "width (0 inside). The predictive intervals below are those of the final particles' own design "

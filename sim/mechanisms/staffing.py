@@ -32,8 +32,6 @@ class Staffing:
     agency_fill_share: float = prob()
     agency_cost_per_wte_day: float = p(0.0, None)
     agency_inexperience: float = prob()
-    initial_age_min: float = p(16, 70)
-    initial_age_max: float = p(16, 70)
 
 
 @dataclass

@@ -151,15 +151,40 @@ def test_switch_off_equals_zero_strength(switch: str) -> None:
     assert not on["value"].equals(off["value"])
 
 
+@pytest.mark.parametrize("leadership", ["mixed", "blame"])
+def test_no_culture_drifts_over_a_decade(leadership: str) -> None:
+    """Month 0 is a steady state, not a start that settles for years: without an
+    intervention, year 1 and years 8-10 differ by no more than noise. Before the
+    workforce's equilibrium start (sim/initial_profile.py), survivor selection and the age
+    structure drifted the mixed culture's burnout by 6.6 points over the decade (16
+    replications of 4 wards). Mean of 2 replications of 16 wards: burnout within 2 points;
+    leavers and vacancies within 3.5, because one organisation's reputation-vacancy loop
+    makes them wander by 2-4 points over years in a single replication (on a trust, 4
+    replications: within 1.5 points, docs/model.md "Time")."""
+    change = {"burnout_prevalence": [], "leaver_rate": [], "vacancy_rate": []}
+    for r in range(2):
+        m = Model(small("years=10", "organisation.n_teams=16", f"leadership={leadership}"), r)
+        m.run()
+        for metric, moves in change.items():
+            s = org_series(m, metric)
+            moves.append(s.iloc[84:].mean() - s.iloc[:12].mean())
+    assert abs(np.mean(change["burnout_prevalence"])) < 0.02, change
+    assert abs(np.mean(change["leaver_rate"])) < 0.035, change
+    assert abs(np.mean(change["vacancy_rate"])) < 0.035, change
+
+
 @pytest.mark.parametrize("leadership", ["blame", "compassionate"])
 def test_warmed_up_culture_does_not_jump_in_its_first_months(leadership: str) -> None:
     """Issue 11: month 0 is a trust that has had its culture for years, so without an
-    intervention or shock burnout moves less than 2 percentage points in 3 months (mean
-    of 3 replications of 8 wards, so that sampling noise is small next to 2 points)."""
+    intervention or shock burnout moves in its first 3 months only as it does in the same
+    months of any later year: January to April falls with winter demand (1-2 points on a
+    trust at the fitted workload elasticity 1.1; the calibration check's start_jump targets
+    bound the raw move on a trust). Here the start's move minus the same calendar months'
+    move a year later stays under 2 points (mean of 3 replications of 8 wards)."""
     moves = []
     for r in range(3):
-        m = Model(small("years=0.5", "outputs.summary_months=6", "organisation.n_teams=8", f"leadership={leadership}"), r)
+        m = Model(small("years=1.5", "outputs.summary_months=6", "organisation.n_teams=8", f"leadership={leadership}"), r)
         m.run()
         b = org_series(m, "burnout_prevalence")
-        moves.append(b[3] - b[0])
+        moves.append((b[3] - b[0]) - (b[15] - b[12]))
     assert abs(np.mean(moves)) < 0.02, moves

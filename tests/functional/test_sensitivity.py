@@ -17,7 +17,7 @@ from sim.model import Model
 from sim.sensitivity import evaluate, rank_parameters, resolve_ranges, run_sensitivity, with_parameters
 
 PARAMS = ("sensitivity.parameters=[{key: exhaustion.recovery_rate, low: 0.01, high: 0.03},"
-          " {key: exhaustion.workload_elasticity, low: 0.3, high: 0.9},"
+          " {key: exhaustion.workload_elasticity, low: 0.5, high: 1.2},"
           " {key: reporting.blame_staff_involved, low: 1, high: 3}]")
 #: The experiment explores the calibrated parameters over posterior ranges with preset differences;
 #: these tests give their own parameters and ranges, and add differences only where they test them.
@@ -75,7 +75,7 @@ def test_samples_hold_every_evaluated_point(run_dir: Path) -> None:
     assert (samples["stage"] == "sobol").sum() == n_sobol
     assert set(KEYS + METRICS) <= set(samples.columns)
     assert samples[KEYS + METRICS].notna().all().all()
-    for sp_key, (lo, hi) in zip(KEYS, [(0.01, 0.03), (0.3, 0.9), (1, 3)], strict=True):
+    for sp_key, (lo, hi) in zip(KEYS, [(0.01, 0.03), (0.5, 1.2), (1, 3)], strict=True):
         assert samples[sp_key].between(lo, hi).all()
 
 

@@ -52,7 +52,7 @@ def test_failed_recruitment_rounds_repeat() -> None:
 
 def test_retirement_at_maximum_age() -> None:
     m = run_trace("mechanisms.leaving=true", "leaving.resignations_per_year=0", "leaving.notice_days=0",
-                  "staffing.initial_age_min=68", "staffing.initial_age_max=68", "leaving.max_age=67")
+                  "recruitment.new_starter_age_min=68", "recruitment.new_starter_age_max=68", "leaving.max_age=67")
     assert events(m, "retire", "leave") == [(0.5, "retire"), (1.0, "leave")]
     assert org_series(m, "retirements")[0] == 1
     assert org_series(m, "headcount")[0] == 0

@@ -209,7 +209,6 @@ def test_summary_window_within_the_horizon() -> None:
 
 
 @pytest.mark.parametrize(("low", "high"), [
-    ("staffing.initial_age_min", "staffing.initial_age_max"),
     ("recruitment.new_starter_age_min", "recruitment.new_starter_age_max"),
     ("reporting.report_prob_min", "reporting.report_prob_max"),
     ("culture.psafe_min", "culture.psafe_max"),

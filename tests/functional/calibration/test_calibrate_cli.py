@@ -30,6 +30,7 @@ def test_quick_fit_writes_posterior_and_report_then_resumes(tmp_path: Path, caps
     html = (tmp_path / "report_quick.html").read_text()
     assert html.count("data:image/png;base64") == 3       # marginals, pairs, targets vs predictive
     assert "representative point" in out
+    assert posterior["representative"].sum() == 1          # the shipped point is one simulated particle
     # resume: one more generation in the same database
     code = calibrate.main(["fit", "quick=true", "resume=true", "quick_settings.generations=2", f"output_dir={tmp_path}",
                            "progress=false"])

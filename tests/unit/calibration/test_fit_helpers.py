@@ -10,7 +10,13 @@ import pandas as pd
 import pytest
 
 from sim.calibration.design import FreeParameter, total_distance
-from sim.calibration.fit import apply_point, representative_point, weighted_quantile
+from sim.calibration.fit import (
+    apply_point,
+    representative_index,
+    representative_point,
+    weighted_medians,
+    weighted_quantile,
+)
 from sim.calibration.targets import parse_targets
 
 
@@ -20,7 +26,19 @@ def test_weighted_median_by_hand() -> None:
     assert got == pytest.approx(2.5)
     params = (FreeParameter("exhaustion.recovery_rate", 0.0, 10.0, "uniform", ""),)
     post = pd.DataFrame({"exhaustion.recovery_rate": [3.0, 1.0, 2.0], "weight": [0.6, 0.2, 0.2]})
-    assert representative_point(post, params) == {"exhaustion.recovery_rate": pytest.approx(2.5)}
+    assert weighted_medians(post, params) == {"exhaustion.recovery_rate": pytest.approx(2.5)}
+
+
+def test_representative_point_is_the_weighted_medoid_of_the_best_particles() -> None:
+    # Particles 1-3 meet every target (distance 0); particle 0 does not, but still weighs
+    # in the medoid. Weighted mean |x_i - x_j| over all particles: 0.5 -> 0.25, 0.9 -> 0.51,
+    # 0.45 -> 0.24, so particle 3 (an actually simulated point) is the representative.
+    params = (FreeParameter("exhaustion.base_stress", 0.0, 1.0, "uniform", ""),)
+    post = pd.DataFrame({"exhaustion.base_stress": [0.1, 0.5, 0.9, 0.45], "weight": [0.4, 0.2, 0.2, 0.2],
+                         "distance": [0.5, 0.0, 0.0, 0.0]})
+    assert representative_index(post, params) == 3
+    assert representative_point(post, params) == {"exhaustion.base_stress": 0.45}
+    assert representative_index(post.drop(columns="distance"), params) == 3    # without distances: the medoid
 
 
 def test_joint_distance_is_zero_only_inside_every_range() -> None:
