@@ -17,8 +17,7 @@ import pytest
 from sim.summary import (
     DIFF_COLUMNS,
     SUMMARY_COLUMNS,
-    _ratio_interval,
-    cost_effectiveness,
+    UNCERTAINTY_COLUMN,
     last_months,
     replication_means,
     summarise,
@@ -129,7 +128,7 @@ def two_scenarios() -> pd.DataFrame:
 
 def test_summary_table_by_hand() -> None:
     out = summarise(two_scenarios(), months=1)
-    assert list(out.columns) == SUMMARY_COLUMNS + DIFF_COLUMNS
+    assert list(out.columns) == [*SUMMARY_COLUMNS, *DIFF_COLUMNS, UNCERTAINTY_COLUMN]
     ref = out[out["scenario"] == "ref"].iloc[0]
     # 1, 5, 9: mean 5, sd 4, half = 4.302653 x 4 / sqrt(3) = 9.9365508
     assert (ref["n"], ref["mean"], ref["sd"]) == (3, 5.0, 4.0)
@@ -175,7 +174,7 @@ def test_a_replication_missing_from_one_scenario_is_left_out_of_the_pairs() -> N
 def test_one_scenario_has_no_difference_columns() -> None:
     df = two_scenarios()
     out = summarise(df[df["scenario"] == "ref"], months=1)
-    assert list(out.columns) == SUMMARY_COLUMNS
+    assert list(out.columns) == [*SUMMARY_COLUMNS, UNCERTAINTY_COLUMN]
 
 
 def test_summary_of_a_single_replication() -> None:
@@ -185,13 +184,6 @@ def test_summary_of_a_single_replication() -> None:
 
 
 # ----------------------------------------------------------------- cost-effectiveness
-
-
-def test_ratio_interval_by_hand() -> None:
-    assert _ratio_interval(100.0, 2.0, 5.0) == (20.0, 50.0)
-    assert _ratio_interval(100.0, -1.0, 4.0) == (25.0, math.inf)    # the benefit may be zero: no upper bound
-    assert _ratio_interval(100.0, 0.0, 4.0) == (25.0, math.inf)
-    assert _ratio_interval(100.0, -3.0, 0.0) == (math.inf, math.inf)
 
 
 def cost_frame() -> pd.DataFrame:
@@ -213,46 +205,6 @@ def cost_frame() -> pd.DataFrame:
                 rows += [(s, r, m, None, metric, float(v)) for m, v in enumerate(values)]
     rows.append(("programme", 0, 1, 0, "leavers", 1000.0))   # a team row: left out
     return frame(rows)
-
-
-def test_cost_effectiveness_by_hand() -> None:
-    out = cost_effectiveness(cost_frame(), "reference", months=2)
-    assert len(out) == 1
-    row = out.iloc[0]
-    # spend 100 a replication; leavers avoided 4 and 2: mean 3, sd sqrt(2), half = 12.706205 x 1 = 12.706205
-    assert (row["scenario"], row["cost"], row["n"]) == ("programme", 100.0, 2)
-    assert row["leavers_avoided"] == 3.0
-    assert (row["leavers_avoided_ci_low"], row["leavers_avoided_ci_high"]) == pytest.approx((3 - T975[1], 3 + T975[1]),
-                                                                                           abs=1e-5)
-    assert row["cost_per_leaver_avoided"] == pytest.approx(100 / 3)
-    # the benefit's interval reaches below zero: cost / upper .. unbounded
-    assert row["cost_per_leaver_ci_low"] == pytest.approx(100 / (3 + T975[1]), rel=1e-6)
-    assert row["cost_per_leaver_ci_high"] == math.inf
-    # adverse events avoided 0 and 2: mean 1
-    assert row["adverse_events_avoided"] == 1.0
-    assert row["cost_per_adverse_event_avoided"] == pytest.approx(100.0)
-    assert (row["rank_leaver"], row["rank_adverse"]) == (1, 1)
-
-
-def test_cost_effectiveness_ranks_and_no_benefit() -> None:
-    df = cost_frame()
-    cheap = df[df["scenario"] == "programme"].assign(scenario="cheap")
-    cheap.loc[cheap["metric"] == "intervention_cost", "value"] = 5.0      # 10 a replication
-    cheap.loc[cheap["metric"] == "leavers", "value"] = 5.0                # rep 0: 10 - 10 = 0, rep 1: 10 - 10 = 0
-    out = cost_effectiveness(pd.concat([df, cheap], ignore_index=True), "reference", months=2).set_index("scenario")
-    assert out.loc["cheap", "leavers_avoided"] == 0.0
-    assert out.loc["cheap", "cost_per_leaver_avoided"] == math.inf      # nothing avoided: no finite cost per leaver
-    assert out.loc["programme", "rank_leaver"] == 1 and out.loc["cheap", "rank_leaver"] == 2
-    assert out.loc["cheap", "rank_adverse"] == 1                          # 10 per adverse event avoided vs 100
-
-
-def test_cost_effectiveness_empty_without_spend_or_reference() -> None:
-    df = cost_frame()
-    assert cost_effectiveness(df, "nope", months=2).empty
-    assert cost_effectiveness(df[df["metric"] != "intervention_cost"], "reference", months=2).empty
-    no_extra = df.copy()
-    no_extra.loc[no_extra["metric"] == "intervention_cost", "value"] = 0.0
-    assert cost_effectiveness(no_extra, "reference", months=2).empty     # spends nothing more than the reference
 
 
 # ----------------------------------------------------------------- defaults, order and edge cases (mutation testing)
@@ -289,38 +241,5 @@ def test_categorical_columns_give_no_rows_for_unused_categories() -> None:
 
 def test_summary_of_nothing_has_the_contract_columns() -> None:
     out = summarise(frame([]), months=1)
-    assert out.empty and list(out.columns) == SUMMARY_COLUMNS
+    assert out.empty and list(out.columns) == [*SUMMARY_COLUMNS, UNCERTAINTY_COLUMN]
 
-
-def test_ratio_interval_with_a_benefit_between_zero_and_one() -> None:
-    assert _ratio_interval(1.0, 0.5, 0.8) == (1.25, 2.0)
-
-
-def test_cost_effectiveness_against_a_spending_reference_and_scenarios_after_it() -> None:
-    df = cost_frame()
-    # the reference spends 10 a month too: the extra spend is 100 - 20 = 80 a replication
-    df.loc[(df["scenario"] == "reference") & (df["metric"] == "intervention_cost"), "value"] = 10.0
-    late = df[df["scenario"] == "programme"].assign(scenario="zeta")          # sorts after the reference
-    cheap = df[df["scenario"] == "programme"].assign(scenario="nearly_free")  # 10.5 + 10.5 - 20 = 1 extra
-    cheap.loc[cheap["metric"] == "intervention_cost", "value"] = 10.25
-    same = df[df["scenario"] == "reference"].assign(scenario="copy")          # spends no more: left out
-    out = cost_effectiveness(pd.concat([df, same, cheap, late], ignore_index=True), "reference", months=2)
-    out = out.set_index("scenario")
-    assert sorted(out.index) == ["nearly_free", "programme", "zeta"]
-    assert out.loc["programme", "cost"] == 80.0 and out.loc["nearly_free", "cost"] == pytest.approx(0.5)
-    assert out.loc["zeta", "cost_per_adverse_event_avoided"] == 80.0
-    # adverse events avoided 0 and 2: mean 1, half-width 12.706205 x 1 / 1: interval reaches below 0
-    assert out.loc["zeta", "cost_per_adverse_ci_low"] == pytest.approx(80 / (1 + T975[1]), rel=1e-6)
-    assert out.loc["zeta", "cost_per_adverse_ci_high"] == math.inf
-    assert out["rank_leaver"].dtype.kind == "i" and out["rank_adverse"].dtype.kind == "i"
-    assert out.loc["nearly_free", "rank_leaver"] == 1
-
-
-def test_cost_effectiveness_default_window_is_twelve_months() -> None:
-    rows = []
-    for s, cost in (("reference", 0.0), ("programme", 1.0)):
-        for m in range(13):                     # month 0 outside the default window: 99 leavers there
-            rows += [(s, 0, m, None, "intervention_cost", cost), (s, 0, m, None, "adverse_events", 1.0),
-                     (s, 0, m, None, "leavers", 99.0 if m == 0 else (2.0 if s == "reference" else 1.0))]
-    out = cost_effectiveness(frame(rows), "reference")
-    assert out["cost"].tolist() == [12.0] and out["leavers_avoided"].tolist() == [12.0]
