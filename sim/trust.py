@@ -552,11 +552,12 @@ def apply_profile(cfg: Any, profile: Profile) -> None:
         setattr(obj, name, int(round(value)) if isinstance(current, int) and not isinstance(current, bool) else value)
 
 
-NOT_PARAMETERS = ("generation", "weight", "distance")
+NOT_PARAMETERS = ("generation", "weight", "distance", "representative")
 
 
 def posterior_point(profile: Profile) -> dict[str, float]:
-    """The weighted median of each parameter of the trust's posterior, or {} when it has none."""
+    """The trust posterior's representative particle (as the national fit's), or the weighted
+    median of each parameter of a posterior written without one; {} when it has none."""
     path = profile.posterior_path()
     if not path.exists():
         return {}
@@ -570,6 +571,11 @@ def posterior_point(profile: Profile) -> dict[str, float]:
     if "weight" not in df.columns or df.empty:
         raise ConfigError(f"{_short(path)}: no 'weight' column or no rows; allowed: the CSV written by "
                           "python -m sim.calibrate fit trust=...")
+    if "representative" in df.columns and df["representative"].astype(bool).any():
+        # the fit's representative particle (sim.calibration.fit.representative_index): an actually
+        # simulated point among the best fits; a weighted median of each marginal need not fit at all
+        row = df[df["representative"].astype(bool)].iloc[0]
+        return {c: float(row[c]) for c in df.columns if c not in NOT_PARAMETERS and not c.startswith("stat:")}
     w = df["weight"].to_numpy(dtype=float)
     out = {}
     for col in df.columns:

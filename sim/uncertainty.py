@@ -22,7 +22,7 @@ from sim.config import REPO_ROOT, Config, ConfigError, check_parameter_key
 from sim.streams import decision_seed
 
 #: Columns of a posterior file that are not parameters (weights, distances, the fit's statistics).
-NON_PARAMETER_COLUMNS = ("generation", "weight", "distance")
+NON_PARAMETER_COLUMNS = ("generation", "weight", "distance", "representative")
 
 #: The name of the stream that chooses each replication's draw.
 DRAW_STREAM = "parameter_draw"

@@ -53,9 +53,10 @@ def test_output_only_change_passes(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_a_mechanism_seen_only_in_its_own_metric_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    # 40 % more bullying moves bullying prevalence far beyond its tolerance while every contract
+    # 30 % more bullying moves bullying prevalence far beyond its tolerance while every contract
     # metric stays within its own: the contract-only check (before issue 17) passed this change.
-    code, out, _ = run_main(capsys, "check", "--only", "baseline", "--", "culture.bullying_per_year=0.28")
+    # (At the refitted defaults, 40 % more also moves agency cost beyond its tolerance.)
+    code, out, _ = run_main(capsys, "check", "--only", "baseline", "--", "culture.bullying_per_year=0.26")
     assert code == 1, out
     moved = regression_rows(out)
     assert [line.split()[1] for line in moved] == ["bullying_prevalence"], out

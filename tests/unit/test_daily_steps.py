@@ -22,7 +22,7 @@ from sim.mechanisms import culture, exhaustion, leaders, reporting, reputation, 
 from sim.mechanisms.common import Today, beta_quantile
 from sim.mechanisms.demand import PatientFlow
 from sim.model import Model
-from sim.workforce import HCA
+from sim.workforce import HCA, WardLayout
 from tests.conftest import QUIET, composed
 
 THREE_WARDS = [
@@ -410,7 +410,7 @@ def flow(*overrides: str, n_days: int = 730) -> PatientFlow:
     cfg = composed(["organisation=small", "years=2", "organisation.n_teams=4", "organisation.beds_per_team=20",
                     "demand.occupancy=0.9", "demand.los_mean_days=6", "demand.seasonal_amplitude=0.2",
                     "demand.seasonal_peak_day=30", "demand.growth_per_year=0.1", *overrides])
-    return PatientFlow(cfg, 20, 4, 4, n_days)
+    return PatientFlow(cfg, WardLayout.from_config(cfg.organisation), 1, n_days)
 
 
 def test_patient_flow_level_by_hand() -> None:
@@ -432,7 +432,7 @@ def test_patient_flow_level_by_hand() -> None:
 def test_patient_flow_shock_by_hand() -> None:
     f = flow("demand.shock_months=3", "demand.shock_start_month=6", "demand.shock_multiplier=1.5",
              "demand.shock_team_share=0.3")
-    assert f.shocked_teams() == 2                                         # ceil(0.3 x 4)
+    assert f.shocked_teams(4) == 2                                        # ceil(0.3 x 4)
     assert f.team_shocked == [True, True, False, False]
     month = 365 / 12
     assert f.shock_multiplier(6 * month) == 1.5 and f.shock_multiplier(9 * month - 1e-6) == 1.5
@@ -440,9 +440,9 @@ def test_patient_flow_shock_by_hand() -> None:
     t = 7 * month
     assert f.rate(0, t) == pytest.approx(1.5 * f.level(t)) and f.rate(3, t) == f.level(t)
     assert f.bounds == [f.bound, f.bound, f.bound / 1.5, f.bound / 1.5]
-    assert f.mean_shock(t, 1, 4) == pytest.approx((2 * 1.5 + 2) / 4)
-    assert f.mean_shock(0.0, 1, 4) == 1.0
-    assert flow("demand.shock_months=0", "demand.shock_team_share=0.3").shocked_teams() == 0
+    assert f.mean_shock(t) == pytest.approx((2 * 1.5 + 2) / 4)
+    assert f.mean_shock(0.0) == 1.0
+    assert flow("demand.shock_months=0", "demand.shock_team_share=0.3").shocked_teams(4) == 0
 
 
 def test_length_of_stay_lognormal_by_hand() -> None:
@@ -681,14 +681,15 @@ def test_who_resigns_and_who_retires_today() -> None:
     assert 0 < resign.sum() < active.sum() - 2, u          # the draws split the staff
 
 
-def test_sickness_episode_lengths_come_from_their_own_uniform() -> None:
+def test_sickness_episode_lengths_come_from_their_own_uniform(monkeypatch: pytest.MonkeyPatch) -> None:
     from sim.mechanisms import sickness
     from sim.mechanisms.common import gamma_day
 
     m = three_wards("mechanisms.sickness=true", "sickness.episodes_per_year=1e5", "sickness.long_term_share=0.4",
                     "sickness.short_mean_days=3", "sickness.long_mean_days=30", "sickness.duration_cv=0.5")
     episodes: list[tuple[int, int]] = []
-    m.after = lambda delay, callback, model, i, gen, days: episodes.append((i, days))   # type: ignore[method-assign]
+    monkeypatch.setattr(sickness, "after_each",        # the day's episodes, as scheduled in one event
+                        lambda model, delay, callback, calls: episodes.extend((i, days) for _, i, _g, days in calls))
     sickness.daily(m, staffing_day(m))
     starts = [1, 2, 4, 5, 6, 8, 10]                         # on duty (slots 0 and 3 are off sick)
     v = m.rng.sickness_duration.uniforms(m.day, 11)[starts]
@@ -740,28 +741,29 @@ def test_admissions_and_discharges_by_hand() -> None:
     # elapsed share (the acceptance uniform) x 4 days
     expected_at: dict[float, list[int]] = {}
     admitted = 0
-    for t in (2.3, 9.7, 20.2):
+    for t in (2.5, 9.5, 20.5):                               # daily reviews: the flow is moved on to each (sim/beds.py)
         expected_at[t] = []
     for team in range(2):
         ref = Streams(cfg.seed, 0, 2).admissions_by_team[team]
+        gaps, acceptance, stays = (iter(np.concatenate([ref.draw(use) for _ in range(4)]).tolist()) for use in range(3))
         initial = []
         for _ in range(5):
-            initial.append(next(ref.acceptance) * 4.0)
-            next(ref.stays)
+            initial.append(next(acceptance) * 4.0)
+            next(stays)
         arrivals, now = [], 0.0
         while now < 21:
-            now += next(ref.gaps) / 1.25
-            next(ref.acceptance)
-            next(ref.stays)
+            now += next(gaps) / 1.25
+            next(acceptance)
+            next(stays)
             arrivals.append(now)
         for t in expected_at:
             expected_at[t].append(sum(s > t for s in initial) + sum(a <= t < a + 4 for a in arrivals))
-        admitted += sum(a <= 20.2 for a in arrivals)
+        admitted += sum(a <= 20.5 for a in arrivals)
     for t, expected in expected_at.items():
-        m.env.run(until=t)
+        m.env.run(until=t + 0.1)
         assert m.teams.patients.tolist() == expected, t
     assert m.month.admissions == admitted
-    assert m.month.discharges == 10 + admitted - sum(expected_at[20.2])
+    assert m.month.discharges == 10 + admitted - sum(expected_at[20.5])
 
 
 def test_initial_leaders_from_their_posts_uniforms() -> None:

@@ -18,5 +18,7 @@ def test_drivers_file_is_the_ranking_of_the_stored_screening() -> None:
     data = yaml.safe_load(DRIVERS_FILE.read_text(encoding="utf-8"))
     for entry in data["ranking"]:
         assert round(float(rank_parameters(stored)[entry["key"]]), 2) == entry["mean_normalised_mu_star"]
-    assert set(ranked) == set(calibrated_keys())          # every parameter the calibration fits, none else
+    # every parameter the calibration fits; the screening also ranked exhaustion.recovery_rate, fitted then and
+    # now an assumption held fixed (the targets identify only its ratio to base_stress): still a driver to name
+    assert set(calibrated_keys()) <= set(ranked) <= set(calibrated_keys()) | {"exhaustion.recovery_rate"}
     assert all(key in PARAMETERS for key in ranked)        # each with a written label
