@@ -206,6 +206,7 @@ class Config:
     description: str = ""
     trust: Any = None              # a trust profile (group conf/trust/, sim/trust.py): its content once selected
     trust_file: str | None = None  # trust=PATH on the command line: a profile file outside conf/trust/
+    trust_posterior: bool = True   # a trust's runs use its fitted posterior's point (false: a trust fit's own runs)
     reference_scenario: str | None = None
     seed: int = p(0, 2**63 - 1)
     n_replications: int = p(1, 100_000)
@@ -584,9 +585,9 @@ def apply_trust(cfg: Config) -> None:
     else:
         raise ConfigError(f"trust={cfg.trust!r} is not a profile; allowed: trust=NAME (conf/trust/NAME.yaml: "
                           f"{', '.join(trust.available())}) or trust=PATH to a .yaml or .xlsx profile")
-    trust.apply_profile(cfg, profile)
+    trust.apply_profile(cfg, profile, use_posterior=cfg.trust_posterior)
     cfg.trust = profile.as_dict()
-    if profile.posterior_path().exists():
+    if cfg.trust_posterior and profile.posterior_path().exists():
         cfg.trust["_posterior"] = profile.posterior_path().name
 
 

@@ -515,9 +515,11 @@ def distribute(total: int, weights: list[int]) -> list[int]:
     return [int(x) for x in base]
 
 
-def apply_profile(cfg: Any, profile: Profile) -> None:
+def apply_profile(cfg: Any, profile: Profile, use_posterior: bool = True) -> None:
     """Set the organisation, the leadership culture and the agency cost of ``cfg`` (a typed
-    Config) from the profile, and the trust posterior's representative point if it exists."""
+    Config) from the profile, and the trust posterior's representative point if it exists
+    (not with ``use_posterior=False``: a fit's own runs must not inherit an earlier fit's
+    values of parameters it no longer fits)."""
     from sim.config import Ward  # noqa: PLC0415 - sim.config imports this module lazily
 
     names = [o.name for o in profile.organisations]
@@ -544,7 +546,7 @@ def apply_profile(cfg: Any, profile: Profile) -> None:
     cfg.leadership.compassion_mean = mean
     org.compassion_offsets = [c - mean for c in compassion] if len(compassion) > 1 else []
     cfg.staffing.agency_cost_per_wte_day = agency_cost(profile)
-    point = posterior_point(profile)
+    point = posterior_point(profile) if use_posterior else {}
     for key, value in point.items():
         section, _, name = key.partition(".")
         obj = getattr(cfg, section)

@@ -21,7 +21,8 @@ def predictive(settings: Settings) -> tuple[pd.DataFrame, Design, dict[str, floa
     design_settings = {**settings.design, "organisation": chk["organisation"], "replications": chk["replications"]}
     design = Design(design_settings, settings.targets)
     params: dict[str, float] = {}
-    if chk["parameters"] == "posterior":
+    trust_fitted = bool(settings.raw.get("trust")) and settings.path("posterior").exists()
+    if chk["parameters"] == "posterior" or trust_fitted:     # a trust's runs use its posterior's point
         params = representative_point(read_posterior(settings.path("posterior"), settings.parameters), settings.parameters)
     n_jobs = settings.raw["n_jobs"] or 2
     reps = ordered_map(design.run_replication, [(params, r) for r in range(design.replications)],
@@ -68,9 +69,7 @@ def _print_trust(settings: Settings, table: pd.DataFrame, design: Design, params
     """One line per figure of the trust: its own figure, the stated range, the model; exit 1 on a miss."""
     t = settings.raw["trust"]
     post = settings.path("posterior")
-    if params:
-        where = f"the posterior point of {post.name}"
-    elif post.exists():
+    if params or post.exists():
         where = f"its posterior point ({post.name}, used by every run of the trust)"
     else:
         where = "the national parameters (no trust posterior yet: python -m sim.calibrate fit trust=...)"

@@ -60,7 +60,7 @@ def apply_trust(settings: Settings, value: str, overrides: list[str]) -> Setting
     quick = raw["quick"]
     d = raw["design"]
     d["model_overrides"] = [o for o in d.get("model_overrides", []) if not o.startswith("organisation.n_teams")]
-    d["model_overrides"].append(trust_override(value))
+    d["model_overrides"] += [trust_override(value), "trust_posterior=false"]   # never an earlier fit's point
     d["scenarios"] = {"trust": {"overrides": [], "years": t["quick_years"] if quick else t["years"]}}
     d["replications"] = raw["quick_settings"]["replications"] if quick else t["replications"]
     if not quick:

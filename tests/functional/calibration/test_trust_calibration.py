@@ -83,11 +83,6 @@ def test_quick_fit_writes_the_trust_posterior_and_runs_use_it(tmp_path: Path,
     assert (code == 1) == any(x.rstrip().endswith("MISS") for x in figure_lines)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known defect (closing note, 30 Nov 2026): after the national refit the example trust's fit reaches distance 0 "
-    "in its own design (burnout 0.32 at the representative particle), but a run of the trust at that particle "
-    "gives burnout 0.17-0.18, leavers 0.09 and vacancies 0.065: the fit's and the run's configurations differ "
-    "somewhere not yet found"))
 def test_example_baseline_matches_its_figures(capsys: pytest.CaptureFixture[str]) -> None:
     """Done-when of issue 14: after `calibrate fit trust=example` (its posterior ships beside
     the profile) the example trust's baseline is inside every stated range: the check at the
