@@ -237,7 +237,8 @@ def run_fit(settings: Settings) -> int:
     print(f"posterior sample: {path} ({len(posterior)} particles with weights)")
     print(f"diagnostics report: {report}")
     if settings.raw.get("trust"):
-        print(f"representative point (the representative particle, as for the national fit), used by every run of trust {settings.raw['trust']['name']}"
+        print("representative point (the representative particle, as for the national fit), used by every run of "
+              f"trust {settings.raw['trust']['name']}"
               + (" once the posterior sits beside its profile (a quick fit's never does):" if settings.raw["quick"]
                  else ":"))
     else:
