@@ -554,9 +554,6 @@ def apply_profile(cfg: Any, profile: Profile, use_posterior: bool = True) -> Non
         setattr(obj, name, int(round(value)) if isinstance(current, int) and not isinstance(current, bool) else value)
 
 
-NOT_PARAMETERS = ("generation", "weight", "distance", "representative")
-
-
 def posterior_point(profile: Profile) -> dict[str, float]:
     """The trust posterior's representative particle (as the national fit's), or the weighted
     median of each parameter of a posterior written without one; {} when it has none."""
@@ -564,6 +561,8 @@ def posterior_point(profile: Profile) -> dict[str, float]:
     if not path.exists():
         return {}
     import pandas as pd  # noqa: PLC0415
+
+    from sim.uncertainty import parameter_columns  # noqa: PLC0415 - sim.uncertainty imports sim.config, which imports this module
 
     try:
         df = pd.read_csv(path)
@@ -577,12 +576,10 @@ def posterior_point(profile: Profile) -> dict[str, float]:
         # the fit's representative particle (sim.calibration.fit.representative_index): an actually
         # simulated point among the best fits; a weighted median of each marginal need not fit at all
         row = df[df["representative"].astype(bool)].iloc[0]
-        return {c: float(row[c]) for c in df.columns if c not in NOT_PARAMETERS and not c.startswith("stat:")}
+        return {c: float(row[c]) for c in parameter_columns(df.columns)}
     w = df["weight"].to_numpy(dtype=float)
     out = {}
-    for col in df.columns:
-        if col in NOT_PARAMETERS or col.startswith("stat:"):
-            continue
+    for col in parameter_columns(df.columns):
         v = df[col].to_numpy(dtype=float)
         ok = np.isfinite(v)
         order = np.argsort(v[ok])

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import functools
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,11 @@ from sim.streams import decision_seed
 
 #: Columns of a posterior file that are not parameters (weights, distances, the fit's statistics).
 NON_PARAMETER_COLUMNS = ("generation", "weight", "distance", "representative")
+
+
+def parameter_columns(columns: Any) -> tuple[str, ...]:
+    """The parameter columns of a posterior file (not its weights, distances or statistics)."""
+    return tuple(c for c in columns if c not in NON_PARAMETER_COLUMNS and not str(c).startswith("stat:"))
 
 #: The name of the stream that chooses each replication's draw.
 DRAW_STREAM = "parameter_draw"
@@ -36,7 +42,7 @@ def posterior_file(cfg: Config) -> Path:
 @functools.cache
 def _read(path: Path) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
     post = pd.read_csv(path)
-    keys = tuple(c for c in post.columns if c not in NON_PARAMETER_COLUMNS and not c.startswith("stat:"))
+    keys = parameter_columns(post.columns)
     weights = post["weight"].to_numpy(dtype=float) if "weight" in post.columns else np.ones(len(post))
     return keys, post[list(keys)].to_numpy(dtype=float), weights
 
