@@ -58,10 +58,7 @@ def run_check(settings: Settings) -> int:
     for r in table.itertuples():
         print(f"{r.target:<{width}}  {r.range:>12}  {r.model:>9.4g} [{r.p5:.4g}, {r.p95:.4g}]  {r.source:<28.28}  "
               f"{'ok' if r.inside else 'MISS'}")
-    missed = int((~table["inside"]).sum())
-    print(f"{len(table) - missed} of {len(table)} targets met ({time.time() - started:.0f} s)"
-          + ("" if not missed else f"; MISSED: {', '.join(table.loc[~table['inside'], 'target'])}"))
-    return 0 if not missed else 1
+    return _tally(table, "targets", started)
 
 
 def _print_trust(settings: Settings, table: pd.DataFrame, design: Design, params: dict[str, float],
@@ -81,7 +78,12 @@ def _print_trust(settings: Settings, table: pd.DataFrame, design: Design, params
     for e, r in zip(settings.targets.entries, table.itertuples(), strict=True):
         print(f"{e.label:<{width}}  trust {e.value:.3f}  range {e.low:.3f}-{e.high:.3f}  model {r.model:.3f} "
               f"[{r.p5:.3f}, {r.p95:.3f}]  {'ok' if r.inside else 'MISS'}")
+    return _tally(table, "figures", started)
+
+
+def _tally(table: pd.DataFrame, noun: str, started: float) -> int:
+    """The closing line (how many met, which missed) and the exit status: 1 on a miss."""
     missed = int((~table["inside"]).sum())
-    print(f"{len(table) - missed} of {len(table)} figures met ({time.time() - started:.0f} s)"
+    print(f"{len(table) - missed} of {len(table)} {noun} met ({time.time() - started:.0f} s)"
           + ("" if not missed else f"; MISSED: {', '.join(table.loc[~table['inside'], 'target'])}"))
     return 0 if not missed else 1
