@@ -317,10 +317,11 @@ def run_job(cfg: DictConfig, run_dir: Path, task_overrides: list[str] | None = N
         outputs.release_lock(run_dir)
 
 
-#: Seconds of one CPU core per staff member per simulated year (measured: the small
-#: organisation, 124 staff, runs a replication-year in ~0.12 s, the trust ~1,000 staff in
-#: ~3 s on a loaded 2-core machine; the larger figure, so estimates err long).
-SECONDS_PER_STAFF_YEAR = 3e-3
+#: Seconds of one CPU core per staff member per simulated year, warm-up included (measured
+#: after the compiled kernels of issue 15: a 1,000-staff trust simulates 13 years in ~1.5 s
+#: of CPU, ~1.1e-4; `make run` took 16 s for 10 replications on 2 cores; rounded up for a
+#: loaded machine, so estimates err long).
+SECONDS_PER_STAFF_YEAR = 4e-4
 
 
 def estimate_seconds(cfg: Config) -> float:
@@ -330,7 +331,7 @@ def estimate_seconds(cfg: Config) -> float:
              o.n_organisations * o.n_teams * (o.rn_posts_per_team + o.hca_posts_per_team))
     staff = posts * o.establishment_multiplier
     workers = min(cfg.n_replications, cfg.n_jobs if cfg.n_jobs > 0 else (os.cpu_count() or 1))
-    return cfg.n_replications * cfg.years * staff * SECONDS_PER_STAFF_YEAR / max(1, workers)
+    return cfg.n_replications * (cfg.years + cfg.warmup_years) * staff * SECONDS_PER_STAFF_YEAR / max(1, workers)
 
 
 def format_duration(seconds: float) -> str:
